@@ -1,0 +1,123 @@
+"""Cloudflare API errors: the exception handlers raise and the catalogue of real codes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One entry of the envelope's ``errors`` list, optionally with an ``error_chain``."""
+
+    code: int
+    message: str
+    chain: tuple[tuple[int, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.chain:
+            data["error_chain"] = [{"code": c, "message": m} for c, m in self.chain]
+        return data
+
+
+class ApiError(Exception):
+    """Raised by handlers (and auth) to answer with a failure envelope."""
+
+    def __init__(self, status: int, errors: Sequence[ErrorDetail]) -> None:
+        if not errors:
+            raise ValueError("an ApiError needs at least one error")
+        super().__init__(f"{status}: " + "; ".join(f"{e.code} {e.message}" for e in errors))
+        self.status = status
+        self.errors = tuple(errors)
+
+    @classmethod
+    def single(
+        cls, status: int, code: int, message: str, chain: Sequence[tuple[int, str]] = ()
+    ) -> ApiError:
+        return cls(status, [ErrorDetail(code, message, tuple(chain))])
+
+
+# --- authentication -----------------------------------------------------------------
+
+
+def missing_auth() -> ApiError:
+    return ApiError.single(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+
+
+def _invalid_headers(code: int, message: str) -> ApiError:
+    return ApiError.single(400, 6003, "Invalid request headers", [(code, message)])
+
+
+def invalid_authorization_header() -> ApiError:
+    return _invalid_headers(6111, "Invalid format for Authorization header")
+
+
+def invalid_email_header() -> ApiError:
+    return _invalid_headers(6102, "Invalid format for X-Auth-Email header")
+
+
+def invalid_key_header() -> ApiError:
+    return _invalid_headers(6103, "Invalid format for X-Auth-Key header")
+
+
+def unknown_key() -> ApiError:
+    return ApiError.single(403, 9103, "Unknown X-Auth-Key or X-Auth-Email")
+
+
+def invalid_api_token() -> ApiError:
+    """What the verify endpoints answer for a token they do not accept."""
+    return ApiError.single(401, 1000, "Invalid API Token")
+
+
+def invalid_access_token() -> ApiError:
+    return ApiError.single(403, 9109, "Invalid access token")
+
+
+def blocked_location(ip: str) -> ApiError:
+    return ApiError.single(403, 9109, f"Cannot use the access token from location: {ip}")
+
+
+def unauthorized_resource() -> ApiError:
+    return ApiError.single(403, 9109, "Unauthorized to access requested resource")
+
+
+def authentication_error() -> ApiError:
+    """Cloudflare's general "authenticated, but not allowed" failure."""
+    return ApiError.single(403, 10000, "Authentication error")
+
+
+# --- routing and input --------------------------------------------------------------
+
+
+def _route_errors(full_path: str) -> list[ErrorDetail]:
+    return [
+        ErrorDetail(
+            7003,
+            f"Could not route to {full_path}, perhaps your object identifier is invalid?",
+        ),
+        ErrorDetail(7000, "No route for that URI"),
+    ]
+
+
+def no_route(full_path: str) -> ApiError:
+    """Unknown path, or a malformed identifier inside a known one."""
+    return ApiError(400, _route_errors(full_path))
+
+
+def object_not_found(full_path: str) -> ApiError:
+    """A well-formed identifier that names nothing: same errors as no_route, but 404."""
+    return ApiError(404, _route_errors(full_path))
+
+
+def invalid_parameter(message: str) -> ApiError:
+    return ApiError.single(400, 1004, message)
+
+
+def malformed_json() -> ApiError:
+    return ApiError.single(400, 6007, "Malformed JSON in request body")
+
+
+def internal_error() -> ApiError:
+    return ApiError.single(500, 10001, "Internal server error")

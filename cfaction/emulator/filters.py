@@ -1,0 +1,30 @@
+"""Cloudflare's string filter operators, as in ``name=contains:.org``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_Test = Callable[[str, str], bool]
+
+_OPERATORS: dict[str, tuple[_Test, bool]] = {
+    # operator: (test(value, operand), case sensitive)
+    "equal": (lambda v, o: v == o, False),
+    "not_equal": (lambda v, o: v != o, False),
+    "contains": (lambda v, o: o in v, False),
+    "starts_with": (lambda v, o: v.startswith(o), False),
+    "ends_with": (lambda v, o: v.endswith(o), False),
+    "contains_case_sensitive": (lambda v, o: o in v, True),
+    "starts_with_case_sensitive": (lambda v, o: v.startswith(o), True),
+    "ends_with_case_sensitive": (lambda v, o: v.endswith(o), True),
+}
+
+
+def text_matches(value: str, expression: str) -> bool:
+    """Apply ``operator:operand``; without a known operator prefix it is a plain equal."""
+    operator, sep, operand = expression.partition(":")
+    if not sep or operator not in _OPERATORS:
+        operator, operand = "equal", expression
+    test, case_sensitive = _OPERATORS[operator]
+    if not case_sensitive:
+        value, operand = value.lower(), operand.lower()
+    return test(value, operand)

@@ -1,0 +1,22 @@
+"""API route modules; each exposes register(router). Add new modules to ROUTE_MODULES."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..app import Router
+from . import tokens, user, zones
+
+ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
+    tokens.register,
+    user.register,
+    zones.register,
+)
+
+
+def build_router() -> Router:
+    """A Router with every emulated Cloudflare endpoint registered."""
+    router = Router()
+    for register in ROUTE_MODULES:
+        register(router)
+    return router

@@ -1,0 +1,21 @@
+"""Lookups shared by route modules, with Cloudflare's not-found and scope answers."""
+
+from __future__ import annotations
+
+from .. import errors
+from ..app import Context
+from ..state import Zone
+
+
+def zone_in_scope(ctx: Context, zone_id: str) -> Zone:
+    """The zone, or 404 (7003/7000) if unknown, or 403 9109 if outside the caller's scope.
+
+    Permission checks are left to the caller, because endpoints differ in how they report
+    a missing permission.
+    """
+    zone = ctx.state.zones.get(zone_id)
+    if zone is None:
+        raise errors.object_not_found(ctx.request.full_path)
+    if not ctx.principal.in_scope(zone):
+        raise errors.unauthorized_resource()
+    return zone

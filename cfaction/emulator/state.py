@@ -1,0 +1,199 @@
+"""In-memory model of the user, accounts, zones and credentials the emulator serves."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+TokenStatus = Literal["active", "disabled", "expired"]
+ZoneStatus = Literal["initializing", "pending", "active", "moved"]
+
+TOKEN_STATUSES: tuple[str, ...] = ("active", "disabled", "expired")
+ZONE_STATUSES: tuple[str, ...] = ("initializing", "pending", "active", "moved")
+
+_ID_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def new_id() -> str:
+    """Return a fresh Cloudflare-style identifier (32 lowercase hex characters)."""
+    return secrets.token_hex(16)
+
+
+def is_id(value: str) -> bool:
+    """Tell whether value has the shape of a Cloudflare identifier."""
+    return _ID_RE.fullmatch(value) is not None
+
+
+def timestamp() -> str:
+    """Return the current UTC time in the format Cloudflare uses for *_on fields."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class User:
+    """The single emulated user; user-owned tokens belong to it."""
+
+    id: str
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@dataclass
+class Account:
+    id: str
+    name: str
+
+
+@dataclass
+class Zone:
+    id: str
+    name: str
+    account_id: str
+    status: str = "active"
+    plan: str = "free"
+    created_on: str = field(default_factory=timestamp)
+
+
+@dataclass
+class Token:
+    """An API token.
+
+    zone_ids None means every zone the owner can see. account_id None means the token is
+    owned by the emulated user (who is a member of every account); otherwise the token is
+    account-owned and limited to that account. allowed_ips None means any client IP.
+    """
+
+    id: str
+    value: str
+    permissions: frozenset[str]
+    zone_ids: frozenset[str] | None = None
+    account_id: str | None = None
+    status: str = "active"
+    allowed_ips: frozenset[str] | None = None
+
+    @property
+    def account_owned(self) -> bool:
+        return self.account_id is not None
+
+
+@dataclass
+class GlobalKey:
+    """A legacy Global API key; it has every permission on every account."""
+
+    email: str
+    key: str
+
+
+def _default_user() -> User:
+    return User(id=new_id(), email="user@example.com")
+
+
+@dataclass
+class State:
+    """Everything the emulator knows.
+
+    Handlers run while holding ``lock`` (an RLock), and the add_* helpers take it too, so
+    tests may mutate state while the server runs. Code that changes several objects at
+    once from outside a handler should hold ``state.lock`` itself.
+    ``max_page_rows``, when set, caps the rows any list endpoint returns per page, whatever
+    per_page asks for, so clients are forced to follow result_info.total_pages.
+    """
+
+    user: User = field(default_factory=_default_user)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    zones: dict[str, Zone] = field(default_factory=dict)
+    tokens: dict[str, Token] = field(default_factory=dict)
+    global_keys: list[GlobalKey] = field(default_factory=list)
+    max_page_rows: int | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    def add_account(self, name: str, id: str | None = None) -> Account:  # noqa: A002
+        account = Account(id=_checked_id(id), name=name)
+        with self.lock:
+            if account.id in self.accounts:
+                raise ValueError(f"account id {account.id} already exists")
+            self.accounts[account.id] = account
+        return account
+
+    def add_zone(
+        self,
+        name: str,
+        account_id: str,
+        id: str | None = None,  # noqa: A002 (public keyword)
+        status: ZoneStatus = "active",
+        plan: str = "free",
+    ) -> Zone:
+        if status not in ZONE_STATUSES:
+            raise ValueError(f"zone status must be one of {ZONE_STATUSES}, not {status!r}")
+        zone = Zone(id=_checked_id(id), name=name, account_id=account_id, status=status, plan=plan)
+        with self.lock:
+            if account_id not in self.accounts:
+                raise ValueError(f"unknown account id {account_id}")
+            if zone.id in self.zones:
+                raise ValueError(f"zone id {zone.id} already exists")
+            for other in self.zones.values():
+                if other.account_id == account_id and other.name.lower() == name.lower():
+                    raise ValueError(f"zone {name} already exists in account {account_id}")
+            self.zones[zone.id] = zone
+        return zone
+
+    def add_token(
+        self,
+        value: str,
+        permissions: Iterable[str] = (),
+        zone_ids: Iterable[str] | None = None,
+        account_id: str | None = None,
+        status: TokenStatus = "active",
+        allowed_ips: Iterable[str] | None = None,
+        id: str | None = None,  # noqa: A002 (public keyword)
+    ) -> Token:
+        if status not in TOKEN_STATUSES:
+            raise ValueError(f"token status must be one of {TOKEN_STATUSES}, not {status!r}")
+        token = Token(
+            id=_checked_id(id),
+            value=value,
+            permissions=frozenset(permissions),
+            zone_ids=None if zone_ids is None else frozenset(zone_ids),
+            account_id=account_id,
+            status=status,
+            allowed_ips=None if allowed_ips is None else frozenset(allowed_ips),
+        )
+        with self.lock:
+            if account_id is not None and account_id not in self.accounts:
+                raise ValueError(f"unknown account id {account_id}")
+            if value in self.tokens:
+                raise ValueError("a token with this value already exists")
+            self.tokens[value] = token
+        return token
+
+    def add_global_key(self, email: str, key: str) -> GlobalKey:
+        global_key = GlobalKey(email=email, key=key)
+        with self.lock:
+            self.global_keys.append(global_key)
+        return global_key
+
+    def find_token(self, value: str) -> Token | None:
+        with self.lock:
+            return self.tokens.get(value)
+
+    def find_global_key(self, email: str, key: str) -> GlobalKey | None:
+        with self.lock:
+            for candidate in self.global_keys:
+                if candidate.key == key and candidate.email.lower() == email.lower():
+                    return candidate
+        return None
+
+
+def _checked_id(value: str | None) -> str:
+    """Use value as an identifier, or mint one; routes only match 32-hex ids."""
+    if value is None:
+        return new_id()
+    if not is_id(value):
+        raise ValueError(f"identifier must be 32 lowercase hex characters: {value!r}")
+    return value

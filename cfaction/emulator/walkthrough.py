@@ -1,0 +1,110 @@
+"""``python -m cfaction.emulator.walkthrough``: the action's main job, run the way the
+runner runs it, against the bundled emulator; then what a workflow would see.
+
+No Cloudflare account is needed: the emulator plays Cloudflare with the demo state of
+:mod:`cfaction.emulator.demo`. Each scenario runs ``entrypoint.py`` as a subprocess with
+``INPUT_*`` variables for every input of ``action.yml`` and fresh ``GITHUB_OUTPUT`` and
+``GITHUB_STEP_SUMMARY`` files, then prints the log (as the runner displays it, masked),
+the job summary and the parsed outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cfaction.emulator import Emulator
+from cfaction.emulator.actions_runner import (
+    StepResult,
+    is_mask_command,
+    parse_workflow_commands,
+    run_step,
+)
+from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_TOKEN, demo_state
+
+
+@dataclass(frozen=True)
+class Scenario:
+    title: str
+    inputs: Mapping[str, str]
+
+
+SCENARIOS = (
+    Scenario(
+        "verify a user API token and find the zone of www.example.com",
+        {"operation": "verify", "zone": "www.example.com", "api_token": DEMO_TOKEN},
+    ),
+    Scenario(
+        "verify an account-owned token (the user endpoint answers 401; account_id fixes it)",
+        {"operation": "verify", "api_token": DEMO_ACCOUNT_TOKEN, "account_id": DEMO_ACCOUNT_ID},
+    ),
+    Scenario(
+        "a token pasted into global_key: refused before any API call, with what to change",
+        {"operation": "verify", "global_key": DEMO_TOKEN, "email": "demo@example.com"},
+    ),
+)
+
+
+def runner_view(run: StepResult) -> list[str]:
+    """The log as the runner shows it: add-mask lines hidden, masked values as ***."""
+    lines = []
+    for line in (run.stdout + run.stderr).splitlines():
+        if is_mask_command(line):
+            continue
+        (command,) = parse_workflow_commands(line) or (None,)
+        if command is not None and command.name in ("error", "warning", "notice"):
+            title = command.properties.get("title", "")
+            line = f"{command.name.capitalize()}: {title}: {command.data}"
+        for secret in sorted(run.masks, key=len, reverse=True):
+            line = line.replace(secret, "***")
+        lines.append(line)
+    return lines
+
+
+def show(scenario: Scenario, run: StepResult, out: object = sys.stdout) -> None:
+    def say(text: str = "") -> None:
+        print(text, file=out)  # type: ignore[call-overload]
+
+    say(f"\n=== {scenario.title}")
+    shown = {
+        k: ("***" if k in ("api_token", "global_key", "email") else v)
+        for k, v in scenario.inputs.items()
+    }
+    say("with: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+    say("--- log")
+    for line in runner_view(run):
+        say(f"  {line}")
+    say("--- job summary (GITHUB_STEP_SUMMARY)")
+    for line in run.summary.rstrip().splitlines():
+        say(f"  {line}")
+    say("--- outputs (GITHUB_OUTPUT)")
+    for name, value in run.outputs.items():
+        say(f"  {name} = {value}")
+    say(f"--- exit code: {run.exit_code}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--only", type=int, help="run only scenario N (1-based)")
+    args = parser.parse_args(argv)
+    scenarios = SCENARIOS if args.only is None else (SCENARIOS[args.only - 1],)
+    with Emulator(demo_state()) as emulator:
+        print(
+            f"Cloudflare emulator at {emulator.base_url} (demo account, zones example.com, "
+            "example.org, example.co.uk)"
+        )
+        for scenario in scenarios:
+            emulator.log.clear()
+            run = run_step({**scenario.inputs, "api_base_url": emulator.base_url})
+            show(scenario, run)
+            print(
+                f"--- requests the emulator received: "
+                f"{', '.join(f'{r.method} {r.path}' for r in emulator.log) or 'none'}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
