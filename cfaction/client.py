@@ -1,0 +1,366 @@
+"""The Cloudflare API client: one ``requests.Session``, the v4 envelope, retries, pagination.
+
+This is the only module that imports ``requests``. Every request goes through
+:meth:`Client.request`, which counts it, retries it when that is safe, and turns a failed
+answer into a typed :mod:`cfaction.errors` exception carrying a hint.
+
+Retry policy (cloudflare-api.md §6 "Retries"):
+
+* 429: always retried (the request was not processed), after ``Retry-After`` when given.
+* 5xx, 408, 409, HTML or empty error pages, timeouts and dropped connections: retried only
+  for idempotent requests (GET, PUT, DELETE, and POSTs the caller marks idempotent, such as
+  purge), because a non-idempotent POST may already have been applied.
+* Every other 4xx and every ``success: false`` on 2xx: never retried.
+
+Backoff is exponential with "equal jitter" (half fixed, half random), capped, so parallel
+jobs that failed together do not retry together.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from cfaction import __version__
+from cfaction.credentials import Credentials
+from cfaction.errors import (
+    APIError,
+    AuthError,
+    ErrorDetail,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from cfaction.hints import HintContext, hint_for
+
+USER_AGENT = f"cfaction/{__version__}"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+RETRY_AFTER_CAP = 300.0
+"""The longest ``Retry-After`` we wait: the global limit locks a user out for 5 minutes."""
+MAX_PAGES = 10_000
+
+_AUTH_CODES = frozenset({6003, 6100, 6101, 6102, 6103, 6111, 9103, 9106})
+_NOT_FOUND_CODES = frozenset({7000, 7003, 1003})
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A successful v4 answer."""
+
+    result: Any
+    result_info: Mapping[str, Any] | None = None
+    messages: tuple[str, ...] = ()
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class _RetryableError(Exception):
+    """Internal: this attempt failed in a retryable way."""
+
+    def __init__(self, error: APIError | TransportError, delay: float | None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.delay = delay
+
+
+class Client:
+    """A Cloudflare v4 API client for one run.
+
+    ``calls`` counts every HTTP request sent, retries included (the ``api_calls`` output).
+    ``sleep`` and ``rng`` are injectable so tests run without waiting.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        credentials: Credentials,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.calls = 0
+        self._sleep = sleep
+        self._rng = rng
+        self._on_retry = on_retry
+        self._session = session or requests.Session()
+        self._session.headers.update({"User-Agent": USER_AGENT, **credentials.headers()})
+
+    def close(self) -> None:
+        self._session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        files: Any = None,
+        idempotent: bool | None = None,
+        permission: str | None = None,
+    ) -> Envelope:
+        """Send one API request (with retries) and return its envelope.
+
+        ``path`` is relative to the base URL (``/zones``). ``idempotent`` overrides the
+        method's default (POST is not idempotent unless the caller says so).
+        ``permission`` names what the request needs, for the hint when it is refused.
+        Raises an :class:`~cfaction.errors.APIError` subclass or
+        :class:`~cfaction.errors.TransportError`.
+        """
+        method = method.upper()
+        safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        context = HintContext(self.credentials.mode, method, path, permission)
+        attempts = self.max_retries + 1
+        for attempt in range(attempts):
+            try:
+                return self._attempt(method, path, params, json_body, files, safe, context)
+            except _RetryableError as retry:
+                if attempt + 1 >= attempts or (retry.delay or 0) > RETRY_AFTER_CAP:
+                    raise retry.error from None
+                delay = retry.delay if retry.delay is not None else self._backoff(attempt)
+                self._notify(retry.error, attempt, attempts, delay)
+                self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        """GET and return the envelope's ``result``."""
+        return self.request("GET", path, params=params, **kwargs).result
+
+    def paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        per_page: int = 50,
+        permission: str | None = None,
+    ) -> Iterator[Any]:
+        """Yield every row of a page-based list, following ``result_info.total_pages``.
+
+        A server may return fewer rows than ``per_page``, so a short page ends the walk only
+        when the answer has no ``total_pages``; an empty page always ends it.
+        """
+        page = 1
+        while page <= MAX_PAGES:
+            query = {**(params or {}), "page": page, "per_page": per_page}
+            envelope = self.request("GET", path, params=query, permission=permission)
+            rows = envelope.result or []
+            yield from rows
+            info = envelope.result_info or {}
+            total_pages = info.get("total_pages")
+            if not rows or (isinstance(total_pages, int) and page >= total_pages):
+                return
+            if total_pages is None and len(rows) < per_page:
+                return
+            page += 1
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        files: Any,
+        safe: bool,
+        context: HintContext,
+    ) -> Envelope:
+        self.calls += 1
+        try:
+            response = self._session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=json_body,
+                files=files,
+                timeout=self.timeout,
+            )
+        except requests.exceptions.ConnectTimeout as exc:
+            # Never connected, so the request cannot have been applied: always retryable.
+            raise _RetryableError(self._transport_error(method, path, exc), None) from exc
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+            error = self._transport_error(method, path, exc)
+            if safe:
+                raise _RetryableError(error, None) from exc
+            raise error from exc
+        return self._parse(response, method, path, safe, context)
+
+    def _parse(
+        self,
+        response: requests.Response,
+        method: str,
+        path: str,
+        safe: bool,
+        context: HintContext,
+    ) -> Envelope:
+        status = response.status_code
+        body = _decode_json(response)
+        if isinstance(body, dict) and body.get("success", status < 400) is True and status < 400:
+            return Envelope(
+                result=body.get("result"),
+                result_info=body.get("result_info"),
+                messages=tuple(_text(m) for m in body.get("messages") or []),
+                status=status,
+                headers=dict(response.headers),
+            )
+        errors = _errors(body) if isinstance(body, dict) else ()
+        excerpt = "" if isinstance(body, dict) else _excerpt(response)
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        error_class = _classify(status, errors, is_page=not isinstance(body, dict))
+        error = error_class(
+            status=status,
+            method=method,
+            path=path,
+            errors=errors,
+            body_excerpt=excerpt,
+            messages=tuple(_text(m) for m in (body.get("messages") or []))
+            if isinstance(body, dict)
+            else (),
+            hint=hint_for(status, errors, context),
+            retry_after=retry_after,
+        )
+        if status == 429:
+            raise _RetryableError(error, retry_after)
+        if safe and (error_class is ServerError or status in RETRYABLE_STATUSES):
+            raise _RetryableError(error, retry_after)
+        raise error
+
+    def _transport_error(self, method: str, path: str, exc: Exception) -> TransportError:
+        kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "failed to connect"
+        return TransportError(
+            f"The request {kind} ({type(exc).__name__}) [{method} {path}]",
+            method=method,
+            path=path,
+            hint=(
+                f"No answer from {self.base_url} within {self.timeout:g} s on every attempt. "
+                "Check api_base_url and the runner's network, or raise timeout and max_retries."
+            ),
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0**attempt)
+        return ceiling / 2 + self._rng() * ceiling / 2
+
+    def _notify(
+        self, error: APIError | TransportError, attempt: int, attempts: int, delay: float
+    ) -> None:
+        if self._on_retry is None:
+            return
+        reason = f"HTTP {error.status}" if isinstance(error, APIError) else "no answer"
+        left = attempts - attempt - 1
+        self._on_retry(
+            f"{error.method} {error.path}: {reason}; retrying in {delay:.1f} s "
+            f"({left} {'retry' if left == 1 else 'retries'} left)"
+        )
+
+
+def _decode_json(response: requests.Response) -> Any:
+    """The JSON body, or None for an empty, HTML or otherwise non-JSON body."""
+    if not response.content.strip():
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _errors(body: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    raw = body.get("errors")
+    if isinstance(raw, list) and raw:
+        return tuple(_detail(item) for item in raw)
+    # A few endpoints answer {"code": …, "error": "…"} instead of the envelope.
+    if "error" in body or "code" in body:
+        return (ErrorDetail(_code(body.get("code")), _text(body.get("error", ""))),)
+    return ()
+
+
+def _detail(item: Any) -> ErrorDetail:
+    if not isinstance(item, Mapping):
+        return ErrorDetail(None, _text(item))
+    chain = item.get("error_chain") or []
+    return ErrorDetail(
+        code=_code(item.get("code")),
+        message=_text(item.get("message", "")),
+        chain=tuple(_detail(link) for link in chain if isinstance(link, Mapping)),
+    )
+
+
+def _code(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return _text(value.get("message", ""))
+    return str(value)
+
+
+def _excerpt(response: requests.Response) -> str:
+    """Describe a non-JSON body: the title of an HTML page, or its first characters."""
+    text = response.text
+    if not text.strip():
+        return "empty response body"
+    match = _TITLE.search(text)
+    if match:
+        title = " ".join(match.group(1).split())
+        return f"Cloudflare returned an HTML error page: {title!r}"
+    return f"Cloudflare returned a non-JSON body: {' '.join(text.split())[:200]!r}"
+
+
+def _classify(status: int, errors: tuple[ErrorDetail, ...], *, is_page: bool) -> type[APIError]:
+    codes = {c for e in errors for c in e.codes()}
+    messages = " ".join(d.message.lower() for e in errors for d in (e, *e.chain))
+    if status == 429 or codes & {971, 10100}:
+        return RateLimitError
+    if status >= 500 or (is_page and status < 400):
+        return ServerError
+    if codes & _AUTH_CODES or (1000 in codes and "invalid api token" in messages):
+        return AuthError
+    if 9109 in codes and ("invalid access token" in messages or "location" in messages):
+        return AuthError
+    if 10000 in codes or 9109 in codes:
+        return PermissionDeniedError
+    if codes & _NOT_FOUND_CODES or status == 404:
+        return NotFoundError
+    if status == 401:
+        return AuthError
+    if status == 403:
+        return PermissionDeniedError
+    return APIError
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+        return max(0.0, float(when) - time.time())
+    except (TypeError, ValueError):
+        return None

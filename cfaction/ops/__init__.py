@@ -1,0 +1,12 @@
+"""The operations, by the value of the ``operation`` input."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from cfaction.ops import verify
+from cfaction.ops.base import Operation
+
+OPERATIONS: Final[dict[str, Operation]] = {
+    "verify": verify.run,
+}

@@ -1,0 +1,47 @@
+"""Shared fixtures: a clean environment for in-process tests, and the emulator with a
+runner-like step for end-to-end tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+import pytest
+
+from cfaction.emulator import Emulator
+from cfaction.emulator.actions_runner import StepResult, run_step
+from cfaction.emulator.demo import demo_state
+
+RunStep = Callable[..., StepResult]
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No runner or Cloudflare variables leak in from the machine running the tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("INPUT_", "GITHUB_", "RUNNER_", "CLOUDFLARE_")):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """A fresh emulator with the demo state, on a free loopback port."""
+    with Emulator(demo_state()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def step(emulator: Emulator) -> RunStep:
+    """Run ``entrypoint.py`` as the runner would, aimed at the emulator.
+
+    ``step(operation="verify", zone="example.com", api_token=...)``; the emulator's request
+    log is cleared first, so ``emulator.log`` holds only this step's requests.
+    """
+
+    def run(env: Mapping[str, str] | None = None, **inputs: str) -> StepResult:
+        emulator.log.clear()
+        given = {"api_base_url": emulator.base_url, "max_retries": "2", **inputs}
+        return run_step(given, env=env)
+
+    return run

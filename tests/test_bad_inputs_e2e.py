@@ -1,0 +1,133 @@
+"""The bad-input matrix: every invalid input gives exactly one ``::error`` naming it, says
+what to write instead, exits 1, and sends nothing to Cloudflare."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfaction.emulator import Emulator
+from cfaction.emulator.demo import DEMO_EMAIL, DEMO_GLOBAL_KEY, DEMO_TOKEN
+from tests.conftest import RunStep
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = {"api_token": DEMO_TOKEN}
+
+CASES = [
+    # (inputs, input named in the error, words that tell what to write)
+    ({**TOKEN}, "operation", "Write one of: verify"),
+    ({"operation": "deploy", **TOKEN}, "operation", "Write one of: verify"),
+    ({"operation": "purge", **TOKEN}, "operation", "not available in this version"),
+    ({"operation": "verify"}, "api_token", "set api_token to an API token"),
+    (
+        {
+            "operation": "verify",
+            "api_token": DEMO_TOKEN,
+            "global_key": DEMO_GLOBAL_KEY,
+            "email": DEMO_EMAIL,
+        },
+        "api_token",
+        "give one credential mode, not both",
+    ),
+    ({"operation": "verify", "email": DEMO_EMAIL}, "global_key", "set api_token and remove email"),
+    ({"operation": "verify", "global_key": DEMO_GLOBAL_KEY}, "email", "Set email"),
+    (
+        {"operation": "verify", "api_token": DEMO_GLOBAL_KEY},
+        "api_token",
+        "Move it to global_key, together with email",
+    ),
+    (
+        {"operation": "verify", "api_token": DEMO_GLOBAL_KEY, "email": DEMO_EMAIL},
+        "api_token",
+        "Move it to global_key (email is already set)",
+    ),
+    (
+        {"operation": "verify", "email": DEMO_EMAIL, "global_key": DEMO_TOKEN},
+        "global_key",
+        "Put it in api_token",
+    ),
+    (
+        {"operation": "verify", "global_key": f"Bearer {DEMO_TOKEN}"},
+        "global_key",
+        "Put the token (without 'Bearer ') in api_token",
+    ),
+    (
+        {"operation": "verify", "email": "not-an-email", "global_key": DEMO_GLOBAL_KEY},
+        "email",
+        "Write the email address",
+    ),
+    (
+        {"operation": "verify", "api_token": "two tokens pasted together-0123456789"},
+        "api_token",
+        "Copy the value again as a single line",
+    ),
+    ({"operation": "verify", "api_token": "DEMO-user-token-all-permis…"}, "api_token", "U+2026"),
+    ({"operation": "verify", "zone": "not a zone", **TOKEN}, "zone", "Write the zone's domain"),
+    (
+        {"operation": "verify", "zone": "0123456789abcdef0123456789abcde", **TOKEN},
+        "zone",
+        "has 31 characters, not 32",
+    ),
+    (
+        {"operation": "verify", "zone": "example.com\nexample.org", **TOKEN},
+        "zone",
+        "only operation 'purge' accepts several",
+    ),
+    (
+        {"operation": "verify", "account_id": "Demo Account", **TOKEN},
+        "account_id",
+        "Copy the Account ID",
+    ),
+    ({"operation": "verify", "dry_run": "yes", **TOKEN}, "dry_run", "Write true or false"),
+    ({"operation": "verify", "summary": "1", **TOKEN}, "summary", "Write true or false"),
+    (
+        {"operation": "verify", "max_retries": "many", **TOKEN},
+        "max_retries",
+        "Write a number from 0 to 20",
+    ),
+    (
+        {"operation": "verify", "max_retries": "50", **TOKEN},
+        "max_retries",
+        "Write a number from 0 to 20",
+    ),
+    ({"operation": "verify", "timeout": "0", **TOKEN}, "timeout", "Write a number of seconds"),
+    (
+        {"operation": "verify", "api_base_url": "http://api.example.net/client/v4", **TOKEN},
+        "api_base_url",
+        "only to 127.0.0.1/localhost",
+    ),
+    (
+        {"operation": "verify", "api_base_url": "api.cloudflare.com", **TOKEN},
+        "api_base_url",
+        "Leave it empty",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "name", "advice"), CASES, ids=[f"{c[1]}-{i}" for i, c in enumerate(CASES)]
+)
+def test_invalid_input_is_named_and_nothing_is_sent(
+    step: RunStep, emulator: Emulator, inputs: dict[str, str], name: str, advice: str
+) -> None:
+    # The step fixture points api_base_url at the emulator unless the case overrides it.
+    run = step(**inputs)
+
+    assert run.exit_code == 1
+    (error,) = run.annotations("error")
+    assert error.properties["title"] == f"Input {name}"
+    assert error.data.startswith(f"{name}: ")
+    assert advice in error.data
+    assert emulator.log == []
+    assert run.outputs["api_calls"] == "0"
+    assert run.result()["ok"] is False
+    assert "Nothing was sent to Cloudflare" in run.summary
+
+
+def test_every_invalid_input_is_reported_in_one_run(step: RunStep, emulator: Emulator) -> None:
+    run = step(operation="verify", zone="???", dry_run="maybe", timeout="-1")
+
+    assert run.exit_code == 1
+    titles = sorted(e.properties["title"] for e in run.annotations("error"))
+    assert titles == ["Input api_token", "Input dry_run", "Input timeout", "Input zone"]
+    assert emulator.log == []

@@ -1,0 +1,59 @@
+"""action.yml, README.md and the code name the same inputs and outputs, with the same
+defaults: an input exists in all three or in none."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cfaction import inputs
+from cfaction.emulator.demo import DEMO_TOKEN
+from cfaction.ops import OPERATIONS
+from tests.conftest import RunStep
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_table_names(heading: str) -> set[str]:
+    """The backticked names in the first column of the table under ``## heading``."""
+    section = README.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    names: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            first_cell = line.split("|")[1]
+            names.update(re.findall(r"`([a-z_]+)`", first_cell))
+    return names
+
+
+def test_action_yml_declares_exactly_the_inputs_the_code_reads() -> None:
+    assert list(ACTION["inputs"]) == list(inputs.INPUT_NAMES)
+
+
+def test_action_yml_defaults_match_the_code() -> None:
+    for name, spec in ACTION["inputs"].items():
+        assert str(spec.get("default", "")) == inputs.COMMON_DEFAULTS[name], name
+
+
+def test_readme_documents_every_input() -> None:
+    assert readme_table_names("Inputs") == set(inputs.INPUT_NAMES)
+
+
+def test_readme_documents_every_output() -> None:
+    assert readme_table_names("Outputs") == set(ACTION["outputs"])
+
+
+def test_the_operations_the_code_runs_are_the_ones_it_accepts() -> None:
+    assert set(OPERATIONS) == set(inputs.OPERATIONS)
+
+
+@pytest.mark.e2e
+def test_verify_sets_exactly_the_declared_outputs(step: RunStep) -> None:
+    run = step(operation="verify", api_token=DEMO_TOKEN, zone="example.com")
+
+    assert run.exit_code == 0
+    assert set(run.outputs) == set(ACTION["outputs"])
