@@ -11,6 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError, ErrorDetail, malformed_json
+from .headers import find_header
 
 if TYPE_CHECKING:
     from .auth import Principal
@@ -59,11 +60,7 @@ class Request:
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
-        wanted = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == wanted:
-                return value
-        return None
+        return find_header(self.headers, name)
 
     def param(self, name: str) -> str | None:
         """First value of a query parameter, or None."""

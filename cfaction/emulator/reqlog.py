@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .headers import find_header
+
 MASKED_HEADERS = frozenset({"authorization", "x-auth-key"})
 MAX_LOGGED_BODY = 64 * 1024
 
@@ -44,11 +46,7 @@ class LoggedRequest:
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
-        wanted = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == wanted:
-                return value
-        return None
+        return find_header(self.headers, name)
 
     def to_json(self, max_body: int = MAX_LOGGED_BODY) -> dict[str, Any]:
         """JSON-safe view for the admin endpoint: secrets masked, big bodies omitted."""
