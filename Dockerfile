@@ -11,9 +11,11 @@ ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
 # Lock first so this layer stays cached while only the code changes. Every file is pinned by
 # hash and --no-deps means nothing unlisted can come in. Installing with the same absolute
 # interpreter as ENTRYPOINT also fails the build early if a stand-in base lacks it.
-COPY requirements.txt /app/requirements.txt
+# The lock file itself is deleted again: the image keeps only what the action runs.
+COPY requirements.txt /tmp/requirements.txt
 RUN /usr/local/bin/python -m pip install --root-user-action=ignore \
-        --require-hashes --no-deps -r /app/requirements.txt
+        --require-hashes --no-deps -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
 
 # Only what the action runs; .dockerignore keeps cfaction/emulator and caches out.
 COPY entrypoint.py /app/entrypoint.py
