@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "operation":
             continue
         option = "--" + name.replace("_", "-")
-        default = inputs.COMMON_DEFAULTS[name]
+        default = inputs.DEFAULTS[name]
         variable = ENVIRONMENT_FALLBACKS.get(name)
         help_text = f"default: {default}" if default else ""
         if variable:

@@ -266,10 +266,9 @@ class Client:
         if self._on_retry is None:
             return
         reason = f"HTTP {error.status}" if isinstance(error, APIError) else "no answer"
-        left = attempts - attempt - 1
         self._on_retry(
-            f"{error.method} {error.path}: {reason}; retrying in {delay:.1f} s "
-            f"({left} {'retry' if left == 1 else 'retries'} left)"
+            f"{error.method} {error.path}: {reason}; retry {attempt + 1} of {attempts - 1} "
+            f"in {delay:.1f} s"
         )
 
 

@@ -15,9 +15,9 @@ TOKEN = {"api_token": DEMO_TOKEN}
 
 CASES = [
     # (inputs, input named in the error, words that tell what to write)
-    ({**TOKEN}, "operation", "Write one of: verify"),
-    ({"operation": "deploy", **TOKEN}, "operation", "Write one of: verify"),
-    ({"operation": "purge", **TOKEN}, "operation", "not available in this version"),
+    ({**TOKEN}, "operation", "Write one of: purge, verify"),
+    ({"operation": "deploy", **TOKEN}, "operation", "Write one of: purge, verify"),
+    ({"operation": "dns", **TOKEN}, "operation", "not available in this version"),
     ({"operation": "verify"}, "api_token", "set api_token to an API token"),
     (
         {
@@ -101,6 +101,54 @@ CASES = [
         "api_base_url",
         "Leave it empty",
     ),
+]
+
+
+PURGE = {"operation": "purge", "zone": "example.com", **TOKEN}
+CASES += [
+    (PURGE, "files/tags/hosts/prefixes", "an empty list never purges everything"),
+    (
+        {**PURGE, "files": "/a", "purge_everything": "true"},
+        "purge_everything",
+        "remove files, or set purge_everything to false",
+    ),
+    ({**PURGE, "purge_everything": "yes"}, "purge_everything", "Write true or false"),
+    ({"operation": "purge", "tags": "a", **TOKEN}, "zone", "is required for tags"),
+    (
+        {"operation": "purge", "purge_everything": "true", **TOKEN},
+        "zone",
+        "is required for purge_everything",
+    ),
+    ({**PURGE, "files": "ftp://example.com/a"}, "files", "is not an http(s) URL with a host"),
+    ({**PURGE, "files": "https:///nohost"}, "files", "is not an http(s) URL with a host"),
+    ({**PURGE, "files": "https://example.com/a b"}, "files", "Encode spaces in URLs as %20"),
+    (
+        {"operation": "purge", "files": "/index.html", **TOKEN},
+        "files",
+        "Write full URLs (https://www.example.com/path), or set zone to one zone",
+    ),
+    (
+        {**PURGE, "files": '{"url": "https://example.com/", "header": {}}'},
+        "files",
+        "header values as strings",
+    ),
+    (
+        {**PURGE, "files": '["https://example.com/"'},
+        "files",
+        "Fix the JSON, or write one item per line",
+    ),
+    ({**PURGE, "tags": "release 42"}, "tags", "contains a space"),
+    ({**PURGE, "tags": "x" * 1025}, "tags", "at most 1024 characters"),
+    ({**PURGE, "hosts": "https://www.example.com"}, "hosts", "Write only the hostname"),
+    ({**PURGE, "prefixes": "https://example.com/blog"}, "prefixes", "Write example.com/blog"),
+    (
+        {**PURGE, "prefixes": "example.com/blog?page=2"},
+        "prefixes",
+        "remove everything from '?' or '#'",
+    ),
+    ({**PURGE, "prefixes": "example.com" + "/x" * 32}, "prefixes", "more than 31 '/' separators"),
+    ({**PURGE, "files": "/a", "batch_size": "501"}, "batch_size", "Write a number from 1 to 500"),
+    ({**PURGE, "files": "/a", "batch_size": "0"}, "batch_size", "Write a number from 1 to 500"),
 ]
 
 

@@ -548,7 +548,7 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped_at_30_seconds(
     assert client.calls == 8
 
 
-def test_each_retry_is_reported_with_the_retries_left(
+def test_each_retry_is_reported_with_its_number(
     rsps: responses.RequestsMock, delays: list[float]
 ) -> None:
     rsps.get(ZONES, status=503, body="")
@@ -559,8 +559,8 @@ def test_each_retry_is_reported_with_the_retries_left(
     make_client(delays, max_retries=2, rng_value=0.0, notes=notes).request("GET", "/zones")
 
     assert notes == [
-        "GET /zones: HTTP 503; retrying in 0.5 s (2 retries left)",
-        "GET /zones: no answer; retrying in 1.0 s (1 retry left)",
+        "GET /zones: HTTP 503; retry 1 of 2 in 0.5 s",
+        "GET /zones: no answer; retry 2 of 2 in 1.0 s",
     ]
 
 

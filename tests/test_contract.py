@@ -36,7 +36,7 @@ def test_action_yml_declares_exactly_the_inputs_the_code_reads() -> None:
 
 def test_action_yml_defaults_match_the_code() -> None:
     for name, spec in ACTION["inputs"].items():
-        assert str(spec.get("default", "")) == inputs.COMMON_DEFAULTS[name], name
+        assert str(spec.get("default", "")) == inputs.DEFAULTS[name], name
 
 
 def test_readme_documents_every_input() -> None:
@@ -51,9 +51,30 @@ def test_the_operations_the_code_runs_are_the_ones_it_accepts() -> None:
     assert set(OPERATIONS) == set(inputs.OPERATIONS)
 
 
-@pytest.mark.e2e
-def test_verify_sets_exactly_the_declared_outputs(step: RunStep) -> None:
-    run = step(operation="verify", api_token=DEMO_TOKEN, zone="example.com")
+COMMON_OUTPUTS = {"zone_id", "zone_name", "account_id", "dry_run", "api_calls", "result"}
+OPERATION_OUTPUTS = {
+    "verify": {"token_status"},
+    "purge": {"purge_ids", "purged", "batches", "zones"},
+}
 
-    assert run.exit_code == 0
-    assert set(run.outputs) == set(ACTION["outputs"])
+
+def test_every_declared_output_belongs_to_an_operation_or_to_all() -> None:
+    assert set(ACTION["outputs"]) == COMMON_OUTPUTS.union(*OPERATION_OUTPUTS.values())
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {"operation": "verify", "zone": "example.com"},
+        {"operation": "purge", "zone": "example.com", "files": "/index.html"},
+    ],
+    ids=["verify", "purge"],
+)
+def test_each_operation_sets_the_common_outputs_and_its_own(
+    step: RunStep, inputs: dict[str, str]
+) -> None:
+    run = step(api_token=DEMO_TOKEN, **inputs)
+
+    assert run.exit_code == 0, run.stdout
+    assert set(run.outputs) == COMMON_OUTPUTS | OPERATION_OUTPUTS[inputs["operation"]]

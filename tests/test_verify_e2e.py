@@ -251,7 +251,7 @@ def test_rate_limit_and_server_errors_are_retried(step: RunStep, emulator: Emula
     assert run.exit_code == 0, run.stdout
     assert paths(emulator) == ["GET /user/tokens/verify"] * 2 + ["GET /zones"] * 2
     assert run.outputs["api_calls"] == "4"
-    assert any("HTTP 429; retrying" in line for line in run.log_lines())
+    assert any("HTTP 429; retry 1 of 2" in line for line in run.log_lines())
 
 
 def test_retries_end_with_a_clear_error(step: RunStep, emulator: Emulator) -> None:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from .faults import Fault, FaultSet
+from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits
 from .reqlog import LoggedRequest, RequestLog
 from .server import Emulator
-from .state import Account, GlobalKey, State, Token, User, Zone
+from .state import Account, GlobalKey, PurgeRecord, State, Token, User, Zone
 
 __all__ = [
+    "DEFAULT_PURGE_LIMITS",
     "Account",
     "Emulator",
     "Fault",
     "FaultSet",
     "GlobalKey",
     "LoggedRequest",
+    "PurgeLimits",
+    "PurgeRecord",
     "RequestLog",
     "State",
     "Token",

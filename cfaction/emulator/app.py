@@ -112,14 +112,17 @@ def ok(
 
 
 def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> Response:
-    """A failure envelope: success false, at least one error, result null."""
+    """A failure envelope: success false, at least one error, result null.
+
+    The response carries the error's own headers, then ``headers`` (which win).
+    """
     payload = {
         "success": False,
         "errors": [e.to_json() for e in error.errors],
         "messages": [],
         "result": None,
     }
-    return json_response(error.status, payload, headers)
+    return json_response(error.status, payload, {**error.headers, **(headers or {})})
 
 
 class AuthMode(Enum):

@@ -57,6 +57,15 @@ class Principal:
     def can(self, permission: str, zone: Zone) -> bool:
         return self.has(permission) and self.in_scope(zone)
 
+    @property
+    def credential(self) -> str | None:
+        """A stable name for the credential (what the global rate limit counts by)."""
+        if self.token is not None:
+            return f"token:{self.token.id}"
+        if self.key is not None:
+            return f"key:{self.key.email.lower()}"
+        return None
+
 
 ANONYMOUS = Principal("anonymous")
 

@@ -61,7 +61,7 @@ def demo_state() -> State:
     state = State(user=User(id=DEMO_USER_ID, email=DEMO_EMAIL, first_name="Demo"))
     state.add_account(DEMO_ACCOUNT_NAME, id=DEMO_ACCOUNT_ID)
     for name, zone_id in DEMO_ZONES.items():
-        state.add_zone(name, account_id=DEMO_ACCOUNT_ID, id=zone_id)
+        state.add_zone(name, account_id=DEMO_ACCOUNT_ID, id=zone_id, plan="free")
     state.add_token(DEMO_TOKEN, permissions=DEMO_ALL_PERMISSIONS, id=DEMO_TOKEN_ID)
     state.add_token(
         DEMO_ACCOUNT_TOKEN,

@@ -11,6 +11,7 @@ from .app import Context, Request, Response, Router, error_response
 from .auth import authenticate
 from .errors import ApiError
 from .faults import FaultSet, render_fault
+from .ratelimit import check_global_limit
 from .reqlog import LoggedRequest, RequestLog, parse_json_body
 from .state import State
 
@@ -68,6 +69,7 @@ class Dispatcher:
         try:
             with self.state.lock:
                 principal = authenticate(request, self.state, route.auth)
+                check_global_limit(self.state, principal)
                 return route.handler(Context(request, self.state, principal, params))
         except ApiError as exc:
             return error_response(exc)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+THROTTLE_CODE = 971
+THROTTLE_MESSAGE = "Please wait and consider throttling your request speed"
+GLOBAL_LIMIT_CODE = 10100
 
 
 @dataclass(frozen=True)
@@ -23,20 +28,34 @@ class ErrorDetail:
 
 
 class ApiError(Exception):
-    """Raised by handlers (and auth) to answer with a failure envelope."""
+    """Raised by handlers (and auth) to answer with a failure envelope.
 
-    def __init__(self, status: int, errors: Sequence[ErrorDetail]) -> None:
+    ``headers`` are sent with the failure response (e.g. Retry-After on a 429).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        errors: Sequence[ErrorDetail],
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         if not errors:
             raise ValueError("an ApiError needs at least one error")
         super().__init__(f"{status}: " + "; ".join(f"{e.code} {e.message}" for e in errors))
         self.status = status
         self.errors = tuple(errors)
+        self.headers = dict(headers or {})
 
     @classmethod
     def single(
-        cls, status: int, code: int, message: str, chain: Sequence[tuple[int, str]] = ()
+        cls,
+        status: int,
+        code: int,
+        message: str,
+        chain: Sequence[tuple[int, str]] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> ApiError:
-        return cls(status, [ErrorDetail(code, message, tuple(chain))])
+        return cls(status, [ErrorDetail(code, message, tuple(chain))], headers)
 
 
 # --- authentication -----------------------------------------------------------------
@@ -121,3 +140,31 @@ def malformed_json() -> ApiError:
 
 def internal_error() -> ApiError:
     return ApiError.single(500, 10001, "Internal server error")
+
+
+# --- rate limits --------------------------------------------------------------------
+
+
+def retry_after_seconds(wait: float) -> int:
+    """A Retry-After value: whole seconds, rounded up, at least 1."""
+    # The small tolerance keeps float noise (12.000000000001) from adding a second.
+    return max(1, math.ceil(wait - 1e-9))
+
+
+def throttled(wait: float) -> ApiError:
+    """429 971, the answer of a purge rate limit (and of 2025+ global limits)."""
+    headers = {"Retry-After": str(retry_after_seconds(wait))}
+    return ApiError.single(429, THROTTLE_CODE, THROTTLE_MESSAGE, headers=headers)
+
+
+def global_limit_reached(requests: int, window: float, wait: float) -> ApiError:
+    """429 10100, the older global-limit answer, worded with the configured numbers.
+
+    With the real limit (1200, 300) the message is Cloudflare's verbatim text.
+    """
+    message = (
+        f"More than {requests} requests per {window:g} seconds reached. "
+        "Please wait and consider throttling your request speed"
+    )
+    headers = {"Retry-After": str(retry_after_seconds(wait))}
+    return ApiError.single(429, GLOBAL_LIMIT_CODE, message, headers=headers)

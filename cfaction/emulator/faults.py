@@ -11,13 +11,23 @@ from typing import Any, Literal, get_args
 
 from .app import Response, error_response, new_ray
 from .errorpage import error_title, render_error_page
-from .errors import ApiError
+from .errors import THROTTLE_CODE, THROTTLE_MESSAGE, ApiError
+
+__all__ = [
+    "FAULT_KINDS",
+    "SERVER_ERROR_CODE",
+    "THROTTLE_CODE",
+    "THROTTLE_MESSAGE",
+    "Fault",
+    "FaultKind",
+    "FaultSet",
+    "format_retry_after",
+    "render_fault",
+]
 
 FaultKind = Literal["status", "html", "empty", "latency", "drop"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
-THROTTLE_CODE = 971
-THROTTLE_MESSAGE = "Please wait and consider throttling your request speed"
 # Cloudflare publishes no code for its own 5xx answers; 10001 is our stand-in.
 SERVER_ERROR_CODE = 10001
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
+
+from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits, SlidingWindow, TokenBucket
 
 TokenStatus = Literal["active", "disabled", "expired"]
 ZoneStatus = Literal["initializing", "pending", "active", "moved"]
+ZonePlan = Literal["free", "pro", "business", "enterprise"]
+PurgeKind = Literal["files", "tags", "hosts", "prefixes", "everything"]
 
 TOKEN_STATUSES: tuple[str, ...] = ("active", "disabled", "expired")
 ZONE_STATUSES: tuple[str, ...] = ("initializing", "pending", "active", "moved")
+ZONE_PLANS: tuple[str, ...] = ("free", "pro", "business", "enterprise")
+PURGE_KINDS: tuple[str, ...] = ("files", "tags", "hosts", "prefixes", "everything")
 
 _ID_RE = re.compile(r"[0-9a-f]{32}")
 
@@ -90,8 +97,28 @@ class GlobalKey:
     key: str
 
 
+@dataclass(frozen=True)
+class PurgeRecord:
+    """One successful purge_cache request.
+
+    ``items`` holds the request's list as sent (files keep each raw item: a URL string or
+    the {"url", "headers"} object); it is empty for purge_everything. ``at`` is
+    ``State.clock()`` when the purge was accepted.
+    """
+
+    id: str
+    zone_id: str
+    kind: PurgeKind
+    items: tuple[Any, ...]
+    at: float
+
+
 def _default_user() -> User:
     return User(id=new_id(), email="user@example.com")
+
+
+def _default_purge_limits() -> dict[str, PurgeLimits]:
+    return dict(DEFAULT_PURGE_LIMITS)
 
 
 @dataclass
@@ -103,6 +130,13 @@ class State:
     once from outside a handler should hold ``state.lock`` itself.
     ``max_page_rows``, when set, caps the rows any list endpoint returns per page, whatever
     per_page asks for, so clients are forced to follow result_info.total_pages.
+
+    Rate limits (see ratelimit.py) read ``clock`` (seconds, monotonic; inject a fake one in
+    tests). ``purge_limits`` maps a zone plan to its PurgeLimits (Cloudflare's table by
+    default). ``global_limit``, when set to (requests, window seconds), caps every
+    authenticated API request per credential, e.g. (1200, 300.0) as on Cloudflare.
+    ``purges`` records every accepted purge, in order; ``purge_buckets`` and
+    ``global_windows`` hold the rate limiters' levels (reset_rate_limits() empties them).
     """
 
     user: User = field(default_factory=_default_user)
@@ -111,6 +145,16 @@ class State:
     tokens: dict[str, Token] = field(default_factory=dict)
     global_keys: list[GlobalKey] = field(default_factory=list)
     max_page_rows: int | None = None
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
+    purge_limits: dict[str, PurgeLimits] = field(default_factory=_default_purge_limits)
+    global_limit: tuple[int, float] | None = None
+    purges: list[PurgeRecord] = field(default_factory=list)
+    purge_buckets: dict[tuple[str, str], TokenBucket] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    global_windows: dict[str, SlidingWindow] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def add_account(self, name: str, id: str | None = None) -> Account:  # noqa: A002
@@ -127,10 +171,12 @@ class State:
         account_id: str,
         id: str | None = None,  # noqa: A002 (public keyword)
         status: ZoneStatus = "active",
-        plan: str = "free",
+        plan: ZonePlan = "free",
     ) -> Zone:
         if status not in ZONE_STATUSES:
             raise ValueError(f"zone status must be one of {ZONE_STATUSES}, not {status!r}")
+        if plan not in ZONE_PLANS:
+            raise ValueError(f"zone plan must be one of {ZONE_PLANS}, not {plan!r}")
         zone = Zone(id=_checked_id(id), name=name, account_id=account_id, status=status, plan=plan)
         with self.lock:
             if account_id not in self.accounts:
@@ -188,6 +234,51 @@ class State:
                 if candidate.key == key and candidate.email.lower() == email.lower():
                     return candidate
         return None
+
+    def record_purge(
+        self, zone_id: str, kind: PurgeKind, items: Iterable[Any], at: float | None = None
+    ) -> PurgeRecord:
+        """Append a purge to ``purges`` with a fresh id (the purge route calls this)."""
+        if kind not in PURGE_KINDS:
+            raise ValueError(f"purge kind must be one of {PURGE_KINDS}, not {kind!r}")
+        with self.lock:
+            record = PurgeRecord(
+                id=new_id(),
+                zone_id=zone_id,
+                kind=kind,
+                items=tuple(items),
+                at=self.clock() if at is None else at,
+            )
+            self.purges.append(record)
+        return record
+
+    def purged(self, zone_id: str | None = None, kind: PurgeKind | None = None) -> list[Any]:
+        """The items of the recorded purges, flattened in order, optionally filtered.
+
+        Files come back as sent (URL strings or {"url", "headers"} objects); purge_everything
+        contributes no items, so check ``purges`` for it.
+        """
+        with self.lock:
+            return [
+                item
+                for record in self.purges
+                if (zone_id is None or record.zone_id == zone_id)
+                and (kind is None or record.kind == kind)
+                for item in record.items
+            ]
+
+    def purged_urls(self, zone_id: str | None = None) -> list[str]:
+        """The URLs of every recorded file purge, in order, whether sent as string or object."""
+        return [
+            item if isinstance(item, str) else str(item["url"])
+            for item in self.purged(zone_id, "files")
+        ]
+
+    def reset_rate_limits(self) -> None:
+        """Refill every purge bucket and forget the global limit's counted requests."""
+        with self.lock:
+            self.purge_buckets.clear()
+            self.global_windows.clear()
 
 
 def _checked_id(value: str | None) -> str:

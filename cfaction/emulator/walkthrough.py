@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cfaction.emulator import Emulator
+from cfaction.emulator import Emulator, Fault
 from cfaction.emulator.actions_runner import (
     StepResult,
     is_mask_command,
@@ -29,9 +30,30 @@ from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_TOK
 class Scenario:
     title: str
     inputs: Mapping[str, str]
+    faults: tuple[Fault, ...] = ()
 
+
+DEPLOYED_FILES = "\n".join(
+    ["/", "/index.html", "/blog/", "/index.html"]  # a duplicate, dropped
+    + [f"https://www.example.com/assets/app.{i}.js" for i in range(180)]
+)
 
 SCENARIOS = (
+    Scenario(
+        "purge after a deploy: 184 URL lines and a cache tag; Cloudflare answers one batch "
+        "with 429 and another with an HTML 522 page",
+        {
+            "operation": "purge",
+            "zone": "www.example.com",
+            "api_token": DEMO_TOKEN,
+            "files": DEPLOYED_FILES,
+            "tags": "release-2026-11-21",
+        },
+        (
+            Fault(kind="status", status=429, retry_after=1, path="purge_cache"),
+            Fault(kind="html", status=522, path="purge_cache", skip=1),
+        ),
+    ),
     Scenario(
         "verify a user API token and find the zone of www.example.com",
         {"operation": "verify", "zone": "www.example.com", "api_token": DEMO_TOKEN},
@@ -63,15 +85,19 @@ def runner_view(run: StepResult) -> list[str]:
     return lines
 
 
+def _shown_input(name: str, value: str) -> str:
+    if name in ("api_token", "global_key", "email"):
+        return "***"
+    lines = value.splitlines()
+    return f"{lines[0]} … ({len(lines)} lines)" if len(lines) > 1 else value
+
+
 def show(scenario: Scenario, run: StepResult, out: object = sys.stdout) -> None:
     def say(text: str = "") -> None:
         print(text, file=out)  # type: ignore[call-overload]
 
     say(f"\n=== {scenario.title}")
-    shown = {
-        k: ("***" if k in ("api_token", "global_key", "email") else v)
-        for k, v in scenario.inputs.items()
-    }
+    shown = {k: _shown_input(k, v) for k, v in scenario.inputs.items()}
     say("with: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
     say("--- log")
     for line in runner_view(run):
@@ -97,12 +123,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         for scenario in scenarios:
             emulator.log.clear()
+            for fault in scenario.faults:
+                emulator.faults.add(fault)
             run = run_step({**scenario.inputs, "api_base_url": emulator.base_url})
             show(scenario, run)
-            print(
-                f"--- requests the emulator received: "
-                f"{', '.join(f'{r.method} {r.path}' for r in emulator.log) or 'none'}"
+            received = Counter(
+                f"{r.method} {r.path}" + (f" ({r.fault} fault)" if r.fault else "")
+                for r in emulator.log
             )
+            listed = ", ".join(f"{count} x {what}" for what, count in received.items())
+            print(f"--- requests the emulator received: {listed or 'none'}")
     return 0
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..app import Router
-from . import tokens, user, zones
+from . import purge, tokens, user, zones
 
 ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     tokens.register,
     user.register,
     zones.register,
+    purge.register,
 )
 
 

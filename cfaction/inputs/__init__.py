@@ -9,21 +9,44 @@ all of them (one ``::error`` per input).
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, TypeVar
+from typing import Final
 from urllib.parse import urlsplit
 
 from cfaction.credentials import Credentials, InputWarning, parse_credentials
 from cfaction.errors import InputError, InvalidInputsError
+from cfaction.inputs.purge import PURGE_DEFAULTS, PurgeInputs, load_purge
+from cfaction.inputs.values import (
+    ID,
+    Parser,
+    T,
+    ZoneRef,
+    int_between,
+    is_loopback,
+    parse_bool,
+    parse_zones,
+    seconds,
+    split_list,
+)
 
-OPERATIONS: Final = ("verify",)
+__all__ = [
+    "DEFAULTS",
+    "INPUT_NAMES",
+    "OPERATIONS",
+    "PurgeInputs",
+    "Settings",
+    "ZoneRef",
+    "from_environ",
+    "load",
+    "parse_bool",
+    "split_list",
+]
+
+OPERATIONS: Final = ("purge", "verify")
 """Operations this version implements; the contract also names purge, dns and worker."""
 
-PLANNED_OPERATIONS: Final = ("purge", "dns", "worker")
+PLANNED_OPERATIONS: Final = ("dns", "worker")
 
 DEFAULT_API_BASE_URL: Final = "https://api.cloudflare.com/client/v4"
 
@@ -40,33 +63,15 @@ COMMON_DEFAULTS: Final[Mapping[str, str]] = {
     "timeout": "30",
     "summary": "true",
 }
-"""Every input this version declares, with the default action.yml gives it."""
+"""The inputs every operation shares, with the defaults action.yml gives them."""
 
-INPUT_NAMES: Final = tuple(COMMON_DEFAULTS)
+DEFAULTS: Final[Mapping[str, str]] = {**COMMON_DEFAULTS, **PURGE_DEFAULTS}
+"""Every input this version declares, in action.yml's order, with its default."""
+
+INPUT_NAMES: Final = tuple(DEFAULTS)
 
 MAX_RETRIES_LIMIT: Final = 20
 MAX_TIMEOUT: Final = 600.0
-
-_ID = re.compile(r"^[0-9a-f]{32}$")
-_HEXISH = re.compile(r"^[0-9a-fA-F]+$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_TRUE: Final = ("true", "True", "TRUE")
-T = TypeVar("T")
-Parser = Callable[[str, str], T]
-"""A per-input parser: ``(input name, raw text) -> value``, raising :class:`InputError`."""
-
-_FALSE: Final = ("false", "False", "FALSE")
-
-
-@dataclass(frozen=True)
-class ZoneRef:
-    """A zone as the user wrote it: a 32-hex ID, or a domain/hostname to resolve."""
-
-    id: str | None = None
-    name: str | None = None
-
-    def __str__(self) -> str:
-        return self.id or self.name or ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +88,7 @@ class Settings:
     timeout: float
     summary: bool
     warnings: tuple[InputWarning, ...] = field(default=())
+    purge: PurgeInputs | None = None
 
     @property
     def zone(self) -> ZoneRef | None:
@@ -106,19 +112,19 @@ def load(raw: Mapping[str, str]) -> Settings:
 
     def check(parse: Parser[T], name: str, fallback: T) -> T:
         try:
-            return parse(name, values[name].strip() or COMMON_DEFAULTS[name])
+            return parse(name, values[name].strip() or DEFAULTS[name])
         except InputError as error:
             errors.append(error)
             return fallback
 
     operation = check(_operation, "operation", "")
     no_zones: tuple[ZoneRef, ...] = ()
-    zones = check(_zones(warnings), "zone", no_zones)
+    zones = check(parse_zones(warnings), "zone", no_zones)
     account_id = check(_account_id, "account_id", None)
     dry_run = check(parse_bool, "dry_run", False)
     api_base_url = check(_api_base_url, "api_base_url", DEFAULT_API_BASE_URL)
-    max_retries = check(_int_between(0, MAX_RETRIES_LIMIT), "max_retries", 0)
-    timeout = check(_seconds, "timeout", 30.0)
+    max_retries = check(int_between(0, MAX_RETRIES_LIMIT), "max_retries", 0)
+    timeout = check(seconds(MAX_TIMEOUT), "timeout", 30.0)
     summary = check(parse_bool, "summary", True)
     credentials: Credentials | None = None
     try:
@@ -135,6 +141,10 @@ def load(raw: Mapping[str, str]) -> Settings:
                 "Give one zone ID or domain name.",
             )
         )
+    purge: PurgeInputs | None = None
+    if operation == "purge":
+        purge, purge_errors = load_purge(values, len(zones))
+        errors.extend(purge_errors)
     if errors or credentials is None:
         raise InvalidInputsError(errors)
     return Settings(
@@ -148,25 +158,8 @@ def load(raw: Mapping[str, str]) -> Settings:
         timeout=timeout,
         summary=summary,
         warnings=tuple(warnings),
+        purge=purge,
     )
-
-
-def parse_bool(name: str, text: str) -> bool:
-    """YAML 1.2 core booleans only, as ``@actions/core`` ``getBooleanInput`` accepts."""
-    text = text.strip()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise InputError(name, f"'{text}' is not a boolean.", "Write true or false.")
-
-
-def split_list(text: str) -> list[str]:
-    """Split a list input given one item per line or comma-separated; blanks are dropped."""
-    items: list[str] = []
-    for line in text.splitlines():
-        items.extend(part.strip() for part in line.split(","))
-    return [item for item in items if item]
 
 
 def _operation(name: str, text: str) -> str:
@@ -186,53 +179,11 @@ def _operation(name: str, text: str) -> str:
     return text
 
 
-def _zones(warnings: list[InputWarning]) -> Parser[tuple[ZoneRef, ...]]:
-    def parse(name: str, text: str) -> tuple[ZoneRef, ...]:
-        refs: list[ZoneRef] = []
-        for item in split_list(text):
-            ref = parse_zone(name, item, warnings)
-            if ref not in refs:
-                refs.append(ref)
-        return tuple(refs)
-
-    return parse
-
-
-def parse_zone(name: str, text: str, warnings: list[InputWarning]) -> ZoneRef:
-    """One zone: a 32-hex ID as is, or a domain name (a pasted URL is reduced to its host)."""
-    text = text.strip()
-    if _ID.match(text.lower()) and len(text) == 32:
-        return ZoneRef(id=text.lower())
-    if _HEXISH.match(text) and 24 <= len(text) <= 40:
-        raise InputError(
-            name,
-            f"'{text}' looks like a zone ID but has {len(text)} characters, not 32.",
-            "Copy the Zone ID again from the zone's Overview page (API section), or write the "
-            "domain name instead, e.g. example.com.",
-        )
-    host = text
-    if "://" in text:
-        host = urlsplit(text).hostname or ""
-        if host:
-            warnings.append(InputWarning(name, f"'{text}' is a URL; using its host '{host}'."))
-    host = host.strip().rstrip(".").lower()
-    with contextlib.suppress(UnicodeError):  # an unencodable name is reported below
-        host = host.encode("idna").decode("ascii")
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise InputError(
-            name,
-            f"'{text}' is neither a zone ID (32 hex characters) nor a domain name.",
-            "Write the zone's domain, e.g. example.com, or its Zone ID from the Overview page.",
-        )
-    return ZoneRef(name=host)
-
-
 def _account_id(name: str, text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    if not _ID.match(text.lower()):
+    if not ID.match(text.lower()):
         raise InputError(
             name,
             f"'{text}' is not an account ID (32 hex characters).",
@@ -249,7 +200,7 @@ def _api_base_url(name: str, text: str) -> str:
         raise InputError(
             name, f"'{text}' is not an http(s) URL.", f"Leave it empty for {DEFAULT_API_BASE_URL}."
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InputError(
             name,
             f"'{text}' uses plain http to a host that is not loopback; the credentials "
@@ -257,43 +208,3 @@ def _api_base_url(name: str, text: str) -> str:
             "Use https://, or http:// only to 127.0.0.1/localhost.",
         )
     return text
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _int_between(low: int, high: int) -> Parser[int]:
-    def parse(name: str, text: str) -> int:
-        try:
-            value = int(text.strip())
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise InputError(
-                name,
-                f"'{text}' is not a whole number from {low} to {high}.",
-                f"Write a number from {low} to {high}.",
-            )
-        return value
-
-    return parse
-
-
-def _seconds(name: str, text: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= MAX_TIMEOUT:
-        raise InputError(
-            name,
-            f"'{text}' is not a number of seconds above 0 and at most {MAX_TIMEOUT:.0f}.",
-            "Write a number of seconds, e.g. 30.",
-        )
-    return value

@@ -1,0 +1,150 @@
+"""Parsers for single input values, shared by the common and the per-operation inputs.
+
+Each parser takes ``(input name, raw text)`` and returns the value or raises
+:class:`~cfaction.errors.InputError` naming the input and saying what to write instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, TypeVar
+from urllib.parse import urlsplit
+
+from cfaction.credentials import InputWarning
+from cfaction.errors import InputError
+
+ID: Final = re.compile(r"^[0-9a-f]{32}$")
+_HEXISH: Final = re.compile(r"^[0-9a-fA-F]+$")
+_LABEL: Final = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_TRUE: Final = ("true", "True", "TRUE")
+_FALSE: Final = ("false", "False", "FALSE")
+
+T = TypeVar("T")
+Parser = Callable[[str, str], T]
+"""A per-input parser: ``(input name, raw text) -> value``, raising :class:`InputError`."""
+
+
+@dataclass(frozen=True)
+class ZoneRef:
+    """A zone as the user wrote it: a 32-hex ID, or a domain/hostname to resolve."""
+
+    id: str | None = None
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return self.id or self.name or ""
+
+
+def parse_bool(name: str, text: str) -> bool:
+    """YAML 1.2 core booleans only, as ``@actions/core`` ``getBooleanInput`` accepts."""
+    text = text.strip()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError(name, f"'{text}' is not a boolean.", "Write true or false.")
+
+
+def split_list(text: str) -> list[str]:
+    """Split a list input given one item per line or comma-separated; blanks are dropped."""
+    items: list[str] = []
+    for line in text.splitlines():
+        items.extend(part.strip() for part in line.split(","))
+    return [item for item in items if item]
+
+
+def parse_zones(warnings: list[InputWarning]) -> Parser[tuple[ZoneRef, ...]]:
+    def parse(name: str, text: str) -> tuple[ZoneRef, ...]:
+        refs: list[ZoneRef] = []
+        for item in split_list(text):
+            ref = parse_zone(name, item, warnings)
+            if ref not in refs:
+                refs.append(ref)
+        return tuple(refs)
+
+    return parse
+
+
+def parse_zone(name: str, text: str, warnings: list[InputWarning]) -> ZoneRef:
+    """One zone: a 32-hex ID as is, or a domain name (a pasted URL is reduced to its host)."""
+    text = text.strip()
+    if ID.match(text.lower()) and len(text) == 32:
+        return ZoneRef(id=text.lower())
+    if _HEXISH.match(text) and 24 <= len(text) <= 40:
+        raise InputError(
+            name,
+            f"'{text}' looks like a zone ID but has {len(text)} characters, not 32.",
+            "Copy the Zone ID again from the zone's Overview page (API section), or write the "
+            "domain name instead, e.g. example.com.",
+        )
+    host = text
+    if "://" in text:
+        host = urlsplit(text).hostname or ""
+        if host:
+            warnings.append(InputWarning(name, f"'{text}' is a URL; using its host '{host}'."))
+    normalized = normalize_hostname(host)
+    if normalized is None:
+        raise InputError(
+            name,
+            f"'{text}' is neither a zone ID (32 hex characters) nor a domain name.",
+            "Write the zone's domain, e.g. example.com, or its Zone ID from the Overview page.",
+        )
+    return ZoneRef(name=normalized)
+
+
+def normalize_hostname(text: str) -> str | None:
+    """A hostname in lower-case ASCII (IDNA), or None when it is not one."""
+    host = text.strip().rstrip(".").lower()
+    with contextlib.suppress(UnicodeError):  # an unencodable name fails the check below
+        host = host.encode("idna").decode("ascii")
+    labels = host.split(".")
+    if len(labels) < 2 or len(host) > 253 or not all(_LABEL.match(label) for label in labels):
+        return None
+    return host
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def int_between(low: int, high: int) -> Parser[int]:
+    def parse(name: str, text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise InputError(
+                name,
+                f"'{text}' is not a whole number from {low} to {high}.",
+                f"Write a number from {low} to {high}.",
+            )
+        return value
+
+    return parse
+
+
+def seconds(max_seconds: float) -> Parser[float]:
+    def parse(name: str, text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            value = -1.0
+        if not 0 < value <= max_seconds:
+            raise InputError(
+                name,
+                f"'{text}' is not a number of seconds above 0 and at most {max_seconds:.0f}.",
+                "Write a number of seconds, e.g. 30.",
+            )
+        return value
+
+    return parse
