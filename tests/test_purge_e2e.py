@@ -357,3 +357,18 @@ def test_path_lines_join_the_hostname_written_in_zone(step: RunStep, emulator: E
     assert run.exit_code == 0, run.stdout
     assert emulator.state.purged(DEMO_ZONE_ID, "files") == ["https://www.example.com/x"]
     assert run.outputs["zone_name"] == "example.com"
+
+
+def test_the_global_rate_limit_is_waited_for(step: RunStep, emulator: Emulator) -> None:
+    relax_limits(emulator)
+    emulator.state.global_limit = (2, 1.0)  # 2 requests per second per credential
+    files = [f"https://example.com/{i}" for i in range(300)]
+
+    run = step(operation="purge", zone=DEMO_ZONE_ID, api_token=DEMO_TOKEN, files="\n".join(files))
+
+    assert run.exit_code == 0, run.stdout
+    limited = [r for r in emulator.log if r.status == 429]
+    assert limited, "the global limit should have been hit"
+    assert purge_calls(emulator) == 3 + len(limited)  # retries are the only extra calls
+    assert Counter(emulator.state.purged(DEMO_ZONE_ID, "files")) == Counter(files)
+    assert run.outputs["batches"] == "3"

@@ -143,7 +143,8 @@ def load(raw: Mapping[str, str]) -> Settings:
         )
     purge: PurgeInputs | None = None
     if operation == "purge":
-        purge, purge_errors = load_purge(values, len(zones))
+        zone_failed = any(error.input_name == "zone" for error in errors)
+        purge, purge_errors = load_purge(values, None if zone_failed else len(zones))
         errors.extend(purge_errors)
     if errors or credentials is None:
         raise InvalidInputsError(errors)

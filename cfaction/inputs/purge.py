@@ -36,8 +36,8 @@ MAX_ITEMS_PER_REQUEST: Final = 100
 MAX_TAG_LENGTH: Final = 1024
 MAX_PREFIX_SEPARATORS: Final = 31
 
-_FILE_SPLIT: Final = re.compile(r",\s*(?=https?://|/|\{)", re.IGNORECASE)
-_PREFIX_SPLIT: Final = re.compile(r",\s*(?=[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+(?:/|$))")
+_FILE_SPLIT: Final = re.compile(r"(?:,\s*)+(?=https?://|/|\{)", re.IGNORECASE)
+_PREFIX_SPLIT: Final = re.compile(r"(?:,\s*)+(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/)")
 _NOTHING = "files/tags/hosts/prefixes"
 T = TypeVar("T")
 
@@ -103,8 +103,11 @@ class PurgeInputs:
         return bool(self.files or self.hosts or self.prefixes)
 
 
-def load_purge(values: Mapping[str, str], zone_count: int) -> tuple[PurgeInputs, list[InputError]]:
-    """Parse and check the purge inputs; ``zone_count`` is how many zones ``zone`` lists.
+def load_purge(
+    values: Mapping[str, str], zone_count: int | None
+) -> tuple[PurgeInputs, list[InputError]]:
+    """Parse and check the purge inputs; ``zone_count`` is how many zones ``zone`` lists,
+    None when ``zone`` itself is invalid (then nothing is said about the zone count).
 
     Returns the inputs (best effort) and every error found, so they are reported together
     with the common inputs' errors.
@@ -132,16 +135,18 @@ def load_purge(values: Mapping[str, str], zone_count: int) -> tuple[PurgeInputs,
         lambda: int_between(1, MAX_BATCH_SIZE)("batch_size", text("batch_size")), 100
     )
     purge = PurgeInputs(files, tags, hosts, prefixes, everything, batch_size)
-    if not any(error.input_name == "purge_everything" for error in errors):
+    failed = {error.input_name for error in errors}
+    if "purge_everything" not in failed:
         # Without a valid purge_everything, "nothing to purge" would be a second, wrong error.
-        errors.extend(_combination_errors(purge, values, zone_count))
+        errors.extend(_combination_errors(purge, failed, zone_count))
     return purge, errors
 
 
 def _combination_errors(
-    purge: PurgeInputs, values: Mapping[str, str], zone_count: int
+    purge: PurgeInputs, failed: set[str], zone_count: int | None
 ) -> list[InputError]:
-    given = [name for name in LIST_INPUTS if values.get(name, "").strip()]
+    """Errors about the inputs together; ``failed`` names the inputs already reported."""
+    given = [name for name in LIST_INPUTS if getattr(purge, name) or name in failed]
     if purge.everything and given:
         return [
             InputError(
@@ -164,7 +169,7 @@ def _combination_errors(
     needs_zone = [
         name for name, on in (("tags", purge.tags), ("purge_everything", purge.everything)) if on
     ]
-    if needs_zone and zone_count == 0:
+    if needs_zone and zone_count == 0:  # None: zone is invalid and reported already
         return [
             InputError(
                 "zone",
@@ -176,14 +181,17 @@ def _combination_errors(
     return []
 
 
-def split_items(name: str, text: str, splitter: re.Pattern[str] | None = None) -> list[Any]:
-    """The raw items of a list input: a JSON array, or lines split on commas."""
+def split_items(
+    name: str, text: str, splitter: re.Pattern[str] | None = None, *, objects: bool = False
+) -> list[Any]:
+    """The raw items of a list input: a JSON array, or lines split on commas. With
+    ``objects``, an item starting with ``{`` is a JSON object (the variants of ``files``)."""
     text = text.strip()
     if not text:
         return []
     if text.startswith("["):
         try:
-            items = json.loads(text)
+            array = json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(
                 name,
@@ -191,21 +199,26 @@ def split_items(name: str, text: str, splitter: re.Pattern[str] | None = None) -
                 f"{error.lineno}, column {error.colno}).",
                 "Fix the JSON, or write one item per line.",
             ) from None
-        if not isinstance(items, list):
+        if not isinstance(array, list):
             raise InputError(name, "is not a JSON array.", "Write one item per line.")
         return [
             item.strip() if isinstance(item, str) else item
-            for item in items
+            for item in array
             if not (isinstance(item, str) and not item.strip())
         ]
-    items = []
+    items: list[Any] = []
     for line in text.splitlines():
         line = line.strip()
-        if line.startswith("{"):
+        if objects and line.startswith("{"):
             items.append(_json_object(name, line))
             continue
         parts = splitter.split(line) if splitter else line.split(",")
-        items.extend(part.strip() for part in parts if part.strip())
+        for part in parts:
+            part = part.strip().rstrip(",").strip()
+            if objects and part.startswith("{"):
+                items.append(_json_object(name, part))
+            elif part:
+                items.append(part)
     return items
 
 
@@ -220,10 +233,10 @@ def _json_object(name: str, line: str) -> Any:
         ) from None
 
 
-def _files(text: str, zone_count: int) -> tuple[FileItem, ...]:
-    items = [_file_item(raw) for raw in split_items("files", text, _FILE_SPLIT)]
+def _files(text: str, zone_count: int | None) -> tuple[FileItem, ...]:
+    items = [_file_item(raw) for raw in split_items("files", text, _FILE_SPLIT, objects=True)]
     relative = [item.url for item in items if item.relative]
-    if relative and zone_count != 1:
+    if relative and zone_count is not None and zone_count != 1:
         where = "zone lists several zones" if zone_count else "zone is empty"
         raise InputError(
             "files",
@@ -237,7 +250,7 @@ def _files(text: str, zone_count: int) -> tuple[FileItem, ...]:
 def _file_item(raw: Any) -> FileItem:
     if isinstance(raw, dict):
         unknown = sorted(set(raw) - {"url", "headers"})
-        headers = raw.get("headers") or {}
+        headers = raw.get("headers", {})
         if (
             unknown
             or not isinstance(raw.get("url"), str)
@@ -269,6 +282,8 @@ def _url(text: str) -> str:
             f"'{text}' contains a space.",
             "Encode spaces in URLs as %20, or put one URL per line.",
         )
+    if text.startswith("//"):
+        text = "https:" + text  # a protocol-relative URL names its host
     if text.startswith("/"):
         return text
     parts = urlsplit(text)
@@ -330,6 +345,12 @@ def _host(name: str, text: str) -> str:
 
 
 def _prefix(name: str, text: str) -> str:
+    if any(char.isspace() for char in text):
+        raise InputError(
+            name,
+            f"'{text}' contains a space.",
+            "Write one prefix per line; encode spaces in paths as %20.",
+        )
     if "://" in text:
         raise InputError(
             name,
