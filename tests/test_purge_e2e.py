@@ -248,29 +248,22 @@ VARIANTS = (
 
 
 def test_each_kind_goes_in_its_own_requests(step: RunStep, emulator: Emulator) -> None:
-    run = step(
-        operation="purge",
-        zone=DEMO_ZONE_ID,
-        api_token=DEMO_TOKEN,
-        files=VARIANTS,
-        tags="Blog, blog, news",
-        hosts="www.example.com, images.example.com",
-        prefixes="www.example.com/docs, www.example.com/blog?x",
-    )
+    every_kind = {
+        "operation": "purge",
+        "zone": DEMO_ZONE_ID,
+        "api_token": DEMO_TOKEN,
+        "files": VARIANTS,
+        "tags": "Blog, blog, news",
+        "hosts": "www.example.com, images.example.com",
+    }
 
-    # The prefix with a query is refused before anything is sent.
+    # A prefix with a query is refused before anything of any kind is sent.
+    run = step(**every_kind, prefixes="www.example.com/docs\nwww.example.com/blog?x")
+
     assert run.exit_code == 1
     assert purge_calls(emulator) == 0
 
-    run = step(
-        operation="purge",
-        zone=DEMO_ZONE_ID,
-        api_token=DEMO_TOKEN,
-        files=VARIANTS,
-        tags="Blog, blog, news",
-        hosts="www.example.com, images.example.com",
-        prefixes="www.example.com/docs",
-    )
+    run = step(**every_kind, prefixes="www.example.com/docs")
 
     assert run.exit_code == 0, run.stdout
     assert [sorted(body) for body in purge_bodies(emulator)] == [

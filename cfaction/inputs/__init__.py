@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 OPERATIONS: Final = ("purge", "verify")
-"""Operations this version implements; the contract also names purge, dns and worker."""
+"""Operations this version implements; the contract also names dns and worker."""
 
 PLANNED_OPERATIONS: Final = ("dns", "worker")
 
