@@ -64,7 +64,8 @@ def execute(raw: Mapping[str, str], reporter: Reporter) -> int:
     for problem in outcome.problems:
         reporter.error(_annotation_text(problem), title=problem.title)
     status = "succeeded" if outcome.ok else "failed"
-    reporter.log(f"cfaction {settings.operation} {status}; {client.calls} API calls.")
+    calls = f"{client.calls} API call" + ("" if client.calls == 1 else "s")
+    reporter.log(f"cfaction {settings.operation} {status}; {calls}.")
     reporter.outputs(_outputs(outcome, settings.dry_run, client.calls))
     if settings.summary:
         reporter.summary(_summary(settings.operation, outcome, client.calls))
