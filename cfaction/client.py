@@ -256,6 +256,11 @@ class Client:
             ),
         )
 
+    def pause(self, attempt: int) -> None:
+        """Wait as long as retry number ``attempt`` (0-based) would, for callers that retry
+        a non-idempotent request themselves after checking it was not applied."""
+        self._sleep(self._backoff(attempt))
+
     def _backoff(self, attempt: int) -> float:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0**attempt)
         return ceiling / 2 + self._rng() * ceiling / 2

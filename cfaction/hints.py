@@ -167,6 +167,43 @@ def _server(status: int, codes: set[int | None], text: str, c: HintContext) -> s
     )
 
 
+def _dns_exists(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if not codes & {81057, 81058}:
+        return ""
+    return (
+        "Cloudflare already has this record: the zone changed between reading and writing "
+        "(another job?). Re-run the step; cfaction reads the zone again and plans from there."
+    )
+
+
+def _dns_cname_conflict(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if not codes & {81053, 81054}:
+        return ""
+    return (
+        "A CNAME cannot share its name with A, AAAA or other CNAME records. To switch a name "
+        "between CNAME and A/AAAA, use mode: replace (the default for these types): cfaction "
+        "then deletes the old records in the same batch."
+    )
+
+
+def _dns_record_gone(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 81044 not in codes:
+        return ""
+    return (
+        "A record cfaction planned to change no longer exists: the zone changed while the step "
+        "ran. Re-run the step to plan against the current records."
+    )
+
+
+def _dns_validation(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 1004 not in codes:
+        return ""
+    return (
+        "Cloudflare refused a record (the reason follows the arrow above). Fix that record in "
+        "records (or the single-record inputs); nothing in the batch was applied."
+    )
+
+
 _RULES = (
     _authorization_header,
     _key_header,
@@ -178,6 +215,10 @@ _RULES = (
     _permission,
     _account_tokens,
     _bad_identifier,
+    _dns_exists,
+    _dns_cname_conflict,
+    _dns_record_gone,
+    _dns_validation,
     _rate_limited,
     _server,
 )

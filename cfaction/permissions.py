@@ -11,6 +11,7 @@ from typing import Final
 ZONE_READ: Final = "Zone → Zone → Read"
 CACHE_PURGE: Final = "Zone → Cache Purge → Purge"
 DNS_EDIT: Final = "Zone → DNS → Edit"
+DNS_READ: Final = "Zone → DNS → Read"
 WORKERS_SCRIPTS_EDIT: Final = "Account → Workers Scripts → Edit"
 WORKERS_ROUTES_EDIT: Final = "Zone → Workers Routes → Edit"
 ACCOUNT_SETTINGS_READ: Final = "Account → Account Settings → Read"

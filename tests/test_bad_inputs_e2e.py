@@ -15,9 +15,9 @@ TOKEN = {"api_token": DEMO_TOKEN}
 
 CASES = [
     # (inputs, input named in the error, words that tell what to write)
-    ({**TOKEN}, "operation", "Write one of: purge, verify"),
-    ({"operation": "deploy", **TOKEN}, "operation", "Write one of: purge, verify"),
-    ({"operation": "dns", **TOKEN}, "operation", "not available in this version"),
+    ({**TOKEN}, "operation", "Write one of: dns, purge, verify"),
+    ({"operation": "deploy", **TOKEN}, "operation", "Write one of: dns, purge, verify"),
+    ({"operation": "worker", **TOKEN}, "operation", "not available in this version"),
     ({"operation": "verify"}, "api_token", "set api_token to an API token"),
     (
         {
@@ -149,6 +149,92 @@ CASES += [
     ({**PURGE, "prefixes": "example.com" + "/x" * 32}, "prefixes", "more than 31 '/' separators"),
     ({**PURGE, "files": "/a", "batch_size": "501"}, "batch_size", "Write a number from 1 to 500"),
     ({**PURGE, "files": "/a", "batch_size": "0"}, "batch_size", "Write a number from 1 to 500"),
+]
+
+
+DNS = {"operation": "dns", "zone": "example.com", **TOKEN}
+CASES += [
+    (DNS, "records", "Set records to a YAML list of records"),
+    (
+        {"operation": "dns", "type": "A", "name": "www", "content": "192.0.2.1", **TOKEN},
+        "zone",
+        "is required for operation dns",
+    ),
+    (
+        {**DNS, "records": "- {type: A, name: www", "type": "A"},
+        "records",
+        "or use the single-record inputs",
+    ),
+    ({**DNS, "records": "- {type: A, name: www"}, "records", "Check the indentation"),
+    ({**DNS, "records": "type: A"}, "records", "Write a YAML list"),
+    ({**DNS, "records": "missing/dns.yml"}, "records", "Check the path"),
+    ({**DNS, "records": "../../etc/passwd.yml"}, "records", "relative to the repository"),
+    (
+        {**DNS, "records": "- {type: A, name: www, content: 192.0.2.1, ttl: 300, color: red}"},
+        "records",
+        "Use only comment, content",
+    ),
+    ({**DNS, "type": "AXFR", "name": "www", "content": "x"}, "records", "Write one of A, AAAA"),
+    (
+        {**DNS, "type": "A", "name": "www", "content": "2001:db8::1"},
+        "records",
+        "an IPv6 address needs type AAAA",
+    ),
+    (
+        {**DNS, "type": "AAAA", "name": "www", "content": "192.0.2.1"},
+        "records",
+        "an IPv4 address needs type A",
+    ),
+    (
+        {**DNS, "type": "CNAME", "name": "www", "content": "not a host!"},
+        "records",
+        "points to a hostname",
+    ),
+    ({**DNS, "type": "MX", "name": "@", "content": "mail.example.com"}, "records", "Add priority"),
+    (
+        {**DNS, "type": "TXT", "name": "@", "content": "x", "proxied": "true"},
+        "records",
+        "Only A, AAAA and CNAME records can be proxied",
+    ),
+    (
+        {**DNS, "type": "A", "name": "www", "content": "192.0.2.1", "ttl": "30"},
+        "records",
+        "from 60 to 86400",
+    ),
+    (
+        {**DNS, "records": "- {type: A, name: www, content: 192.0.2.1, proxied: yes}"},
+        "records",
+        "Write true or false",
+    ),
+    ({**DNS, "type": "A", "name": "www"}, "records", "Give content"),
+    (
+        {
+            **DNS,
+            "records": "- {type: A, name: www, content: 192.0.2.1}\n"
+            "- {type: A, name: WWW, content: 192.0.2.1}",
+        },
+        "records",
+        "List each record once",
+    ),
+    (
+        {
+            **DNS,
+            "records": "- {type: CNAME, name: www, content: a.example.net}\n"
+            "- {type: TXT, name: www, content: x}",
+        },
+        "records",
+        "Keep the CNAME alone",
+    ),
+    (
+        {**DNS, "type": "A", "name": "www", "content": "192.0.2.1", "mode": "upsert"},
+        "mode",
+        "Write replace or add",
+    ),
+    (
+        {**DNS, "type": "A", "name": "www", "content": "192.0.2.1", "batch_limit": "0"},
+        "batch_limit",
+        "Write a number from 1 to 3500",
+    ),
 ]
 
 

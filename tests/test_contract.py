@@ -55,6 +55,7 @@ COMMON_OUTPUTS = {"zone_id", "zone_name", "account_id", "dry_run", "api_calls", 
 OPERATION_OUTPUTS = {
     "verify": {"token_status"},
     "purge": {"purge_ids", "purged", "batches", "zones"},
+    "dns": {"records", "created", "updated", "deleted", "unchanged", "plan"},
 }
 
 
@@ -68,8 +69,15 @@ def test_every_declared_output_belongs_to_an_operation_or_to_all() -> None:
     [
         {"operation": "verify", "zone": "example.com"},
         {"operation": "purge", "zone": "example.com", "files": "/index.html"},
+        {
+            "operation": "dns",
+            "zone": "example.com",
+            "type": "A",
+            "name": "www",
+            "content": "192.0.2.1",
+        },
     ],
-    ids=["verify", "purge"],
+    ids=["verify", "purge", "dns"],
 )
 def test_each_operation_sets_the_common_outputs_and_its_own(
     step: RunStep, inputs: dict[str, str]

@@ -64,16 +64,16 @@ def test_an_unknown_operation_is_rejected_naming_the_valid_ones() -> None:
 
     assert error.input_name == "operation"
     assert "'deploy' is not an operation" in error.message
-    assert "Write one of: purge, verify" in error.fix
+    assert "Write one of: dns, purge, verify" in error.fix
 
 
-@pytest.mark.parametrize("planned", ["dns", "worker"])
+@pytest.mark.parametrize("planned", ["worker"])
 def test_a_planned_operation_says_it_is_not_available_yet(planned: str) -> None:
     error = load_error(operation=planned)
 
     assert error.input_name == "operation"
     assert f"'{planned}' is not available in this version" in error.message
-    assert "This version supports: purge, verify" in error.fix
+    assert "This version supports: dns, purge, verify" in error.fix
 
 
 # zone
@@ -393,6 +393,16 @@ def test_input_names_cover_every_declared_input() -> None:
         "prefixes",
         "purge_everything",
         "batch_size",
+        "records",
+        "type",
+        "name",
+        "content",
+        "ttl",
+        "proxied",
+        "priority",
+        "comment",
+        "mode",
+        "batch_limit",
     }
 
 

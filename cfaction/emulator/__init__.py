@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .dns import DEFAULT_DNS_BATCH_LIMITS, DnsRecord
 from .faults import Fault, FaultSet
 from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits
 from .reqlog import LoggedRequest, RequestLog
@@ -9,8 +10,10 @@ from .server import Emulator
 from .state import Account, GlobalKey, PurgeRecord, State, Token, User, Zone
 
 __all__ = [
+    "DEFAULT_DNS_BATCH_LIMITS",
     "DEFAULT_PURGE_LIMITS",
     "Account",
+    "DnsRecord",
     "Emulator",
     "Fault",
     "FaultSet",

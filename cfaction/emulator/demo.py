@@ -21,6 +21,16 @@ DEMO_ZONES: dict[str, str] = {
 }
 DEMO_ZONE_ID = DEMO_ZONES["example.com"]
 
+# DNS records of example.org (example.com and example.co.uk start without records):
+# (id, type, name, content, proxied, priority). TXT content is stored quoted.
+DEMO_DNS_RECORDS: tuple[tuple[str, str, str, str, bool, int | None], ...] = (
+    ("000000000000000000000000000d0001", "A", "example.org", "192.0.2.10", True, None),
+    ("000000000000000000000000000d0002", "CNAME", "www.example.org", "example.org", True, None),
+    ("000000000000000000000000000d0003", "MX", "example.org", "mail.example.org", False, 10),
+    ("000000000000000000000000000d0004", "A", "mail.example.org", "192.0.2.25", False, None),
+    ("000000000000000000000000000d0005", "TXT", "example.org", '"v=spf1 mx -all"', False, None),
+)
+
 # User-owned, every permission, every zone, active.
 DEMO_TOKEN = "DEMO-user-token-all-permissions-fake-000"
 DEMO_TOKEN_ID = "00000000000000000000000000070001"
@@ -41,6 +51,7 @@ __all__ = [
     "DEMO_ACCOUNT_TOKEN",
     "DEMO_ACCOUNT_TOKEN_ID",
     "DEMO_ALL_PERMISSIONS",
+    "DEMO_DNS_RECORDS",
     "DEMO_EMAIL",
     "DEMO_GLOBAL_KEY",
     "DEMO_READONLY_TOKEN",
@@ -57,7 +68,8 @@ __all__ = [
 
 
 def demo_state() -> State:
-    """A fresh State: one account with three zones, four tokens and a Global API key."""
+    """A fresh State: one account with three zones, four tokens, a Global API key and the
+    DNS records of DEMO_DNS_RECORDS (in example.org)."""
     state = State(user=User(id=DEMO_USER_ID, email=DEMO_EMAIL, first_name="Demo"))
     state.add_account(DEMO_ACCOUNT_NAME, id=DEMO_ACCOUNT_ID)
     for name, zone_id in DEMO_ZONES.items():
@@ -82,4 +94,9 @@ def demo_state() -> State:
         id=DEMO_ZONE_TOKEN_ID,
     )
     state.add_global_key(email=DEMO_EMAIL, key=DEMO_GLOBAL_KEY)
+    org = DEMO_ZONES["example.org"]
+    for record_id, record_type, name, content, proxied, priority in DEMO_DNS_RECORDS:
+        state.add_dns_record(
+            org, record_type, name, content, proxied=proxied, priority=priority, id=record_id
+        )
     return state

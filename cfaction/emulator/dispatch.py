@@ -43,6 +43,9 @@ class Dispatcher:
         elif fault.kind == "latency":
             self._sleep(fault.delay)
             response = self._serve(request)
+        elif fault.kind == "lose_answer":
+            self._serve(request)
+            response = None
         else:
             # Answered before routing, so a faulted request never touches state.
             response = render_fault(fault)

@@ -25,7 +25,7 @@ __all__ = [
     "render_fault",
 ]
 
-FaultKind = Literal["status", "html", "empty", "latency", "drop"]
+FaultKind = Literal["status", "html", "empty", "latency", "drop", "lose_answer"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 # Cloudflare publishes no code for its own 5xx answers; 10001 is our stand-in.
@@ -38,7 +38,9 @@ class Fault:
 
     kind: "status" answers a JSON failure envelope; "html" a Cloudflare HTML error page;
     "empty" the status with an empty body; "latency" sleeps ``delay`` seconds and then
-    serves the request normally; "drop" closes the connection without answering.
+    serves the request normally; "drop" closes the connection without answering;
+    "lose_answer" serves the request (its changes take effect) and then closes the
+    connection without answering, as when a response is lost on the way back.
     code/message default to 971 "Please wait and consider throttling your request speed"
     for 429 and to 10001 plus the status's title (e.g. "Internal server error") otherwise.
     method/path (a regex searched in the path without /client/v4) select requests; None

@@ -1,4 +1,5 @@
-"""Cloudflare's string filter operators, as in ``name=contains:.org``."""
+"""Cloudflare's string filter operators: ``name=contains:.org`` (zones) and dotted
+parameters such as ``name.endswith=.org`` (DNS records)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,18 @@ def text_matches(value: str, expression: str) -> bool:
     if not case_sensitive:
         value, operand = value.lower(), operand.lower()
     return test(value, operand)
+
+
+# Suffix of a dotted query parameter -> operator; all case-insensitive.
+DOTTED_OPERATORS: dict[str, str] = {
+    "exact": "equal",
+    "contains": "contains",
+    "startswith": "starts_with",
+    "endswith": "ends_with",
+}
+
+
+def dotted_matches(value: str, suffix: str, operand: str) -> bool:
+    """Apply a dotted filter such as ``content.contains``; suffix is a DOTTED_OPERATORS key."""
+    test, _ = _OPERATORS[DOTTED_OPERATORS[suffix]]
+    return test(value.lower(), operand.lower())

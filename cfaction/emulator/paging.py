@@ -48,12 +48,17 @@ def _int_param(query: Mapping[str, list[str]], name: str, default: int) -> int |
 
 
 def paginate(
-    rows: Sequence[T], request: PageRequest, max_page_rows: int | None = None
+    rows: Sequence[T],
+    request: PageRequest,
+    max_page_rows: int | None = None,
+    *,
+    echo_per_page: bool = True,
 ) -> tuple[list[T], dict[str, int]]:
     """Return one page of rows and its result_info.
 
-    With max_page_rows set, pages hold at most that many rows; result_info.per_page still
-    echoes the request, but total_pages follows the real page size, as clients must.
+    With max_page_rows set, pages hold at most that many rows and total_pages follows the
+    real page size, as clients must; result_info.per_page echoes the request, or with
+    echo_per_page false reports the page size actually used.
     """
     size = request.per_page
     if max_page_rows is not None:
@@ -62,7 +67,7 @@ def paginate(
     page_rows = list(rows[start : start + size])
     info = {
         "page": request.page,
-        "per_page": request.per_page,
+        "per_page": request.per_page if echo_per_page else size,
         "count": len(page_rows),
         "total_count": len(rows),
         "total_pages": math.ceil(len(rows) / size),

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .dns import DEFAULT_DNS_BATCH_LIMITS, DnsChanges, DnsRecord, normalize_name
+from .errors import ApiError
 from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits, SlidingWindow, TokenBucket
 
 TokenStatus = Literal["active", "disabled", "expired"]
@@ -121,6 +123,10 @@ def _default_purge_limits() -> dict[str, PurgeLimits]:
     return dict(DEFAULT_PURGE_LIMITS)
 
 
+def _default_dns_batch_limits() -> dict[str, int]:
+    return dict(DEFAULT_DNS_BATCH_LIMITS)
+
+
 @dataclass
 class State:
     """Everything the emulator knows.
@@ -137,6 +143,13 @@ class State:
     authenticated API request per credential, e.g. (1200, 300.0) as on Cloudflare.
     ``purges`` records every accepted purge, in order; ``purge_buckets`` and
     ``global_windows`` hold the rate limiters' levels (reset_rate_limits() empties them).
+
+    DNS (see dns.py and routes/dns.py): ``dns_records`` maps record id to DnsRecord, for
+    every zone, in creation order. ``dns_page_cap``, when set, caps the rows one page of
+    the DNS record list returns (as ``max_page_rows`` does; the smaller wins).
+    ``dns_batch_limits`` maps a zone plan to the most operations one batch request may
+    hold (Free 200, paid 3,500). ``dns_record_limit_free``, when set, is the most records a
+    free zone may hold (Cloudflare: 200 for zones created since 2024-09-01); off by default.
     """
 
     user: User = field(default_factory=_default_user)
@@ -155,6 +168,10 @@ class State:
     global_windows: dict[str, SlidingWindow] = field(
         default_factory=dict, repr=False, compare=False
     )
+    dns_records: dict[str, DnsRecord] = field(default_factory=dict)
+    dns_page_cap: int | None = None
+    dns_batch_limits: dict[str, int] = field(default_factory=_default_dns_batch_limits)
+    dns_record_limit_free: int | None = None
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def add_account(self, name: str, id: str | None = None) -> Account:  # noqa: A002
@@ -274,11 +291,102 @@ class State:
             for item in self.purged(zone_id, "files")
         ]
 
+    def add_dns_record(
+        self,
+        zone_id: str,
+        type: str,  # noqa: A002 (public keyword, as in the API)
+        name: str,
+        content: str | None = None,
+        data: dict[str, Any] | None = None,
+        ttl: int = 1,
+        proxied: bool = False,
+        priority: int | None = None,
+        comment: str | None = None,
+        tags: Iterable[str] = (),
+        id: str | None = None,  # noqa: A002 (public keyword)
+    ) -> DnsRecord:
+        """Create a record as POST /zones/{zone_id}/dns_records would.
+
+        The same normalisation, validation and conflict checks apply (duplicates, CNAME
+        next to A/AAAA, the free-zone record limit); a failure raises ValueError with the
+        API's error text.
+        """
+        body: dict[str, Any] = {
+            "type": type,
+            "name": name,
+            "ttl": ttl,
+            "proxied": proxied,
+            "comment": comment,
+            "tags": list(tags),
+        }
+        if content is not None:
+            body["content"] = content
+        if data is not None:
+            body["data"] = data
+        if priority is not None:
+            body["priority"] = priority
+        record_id = _checked_id(id)
+        with self.lock:
+            zone = self.zones.get(zone_id)
+            if zone is None:
+                raise ValueError(f"unknown zone id {zone_id}")
+            changes = self.dns_changes(zone, timestamp())
+            try:
+                return changes.create(body, record_id)
+            except ApiError as exc:
+                raise ValueError(_describe(exc)) from exc
+
+    def dns_changes(self, zone: Zone, now: str) -> DnsChanges:
+        """A DnsChanges editing ``dns_records`` in place for zone (hold ``lock``)."""
+        return DnsChanges(self.dns_records, zone, now, self.dns_record_limit(zone))
+
+    def dns_record_limit(self, zone: Zone) -> int | None:
+        """The most records zone may hold, or None for no limit."""
+        return self.dns_record_limit_free if zone.plan == "free" else None
+
+    def dns_batch_limit(self, zone: Zone) -> int:
+        """The most operations one DNS batch request may hold in zone."""
+        table = self.dns_batch_limits
+        return table.get(zone.plan, table.get("free", DEFAULT_DNS_BATCH_LIMITS["free"]))
+
+    def records(
+        self,
+        zone_id: str,
+        name: str | None = None,
+        type: str | None = None,  # noqa: A002 (public keyword, as in the API)
+    ) -> list[DnsRecord]:
+        """The zone's DNS records in creation order, optionally one name and/or type.
+
+        ``name`` is normalised like the API's (so "@", "www" and "WWW.example.com." all
+        work); ``type`` is case-insensitive.
+        """
+        with self.lock:
+            zone = self.zones.get(zone_id)
+            wanted = None
+            if name is not None:
+                wanted = normalize_name(name, zone.name) if zone else name.lower().rstrip(".")
+            return [
+                record
+                for record in self.dns_records.values()
+                if record.zone_id == zone_id
+                and (wanted is None or record.name == wanted)
+                and (type is None or record.type == type.upper())
+            ]
+
     def reset_rate_limits(self) -> None:
         """Refill every purge bucket and forget the global limit's counted requests."""
         with self.lock:
             self.purge_buckets.clear()
             self.global_windows.clear()
+
+
+def _describe(error: ApiError) -> str:
+    """An ApiError as text, error_chain included: "1004 DNS Validation Error (9005 ...)"."""
+    parts = []
+    for detail in error.errors:
+        chain = "; ".join(f"{code} {message}" for code, message in detail.chain)
+        parts.append(f"{detail.code} {detail.message}" + (f" ({chain})" if chain else ""))
+    return "; ".join(parts)
 
 
 def _checked_id(value: str | None) -> str:

@@ -38,6 +38,12 @@ DEPLOYED_FILES = "\n".join(
     + [f"https://www.example.com/assets/app.{i}.js" for i in range(180)]
 )
 
+DNS_RECORDS = """\
+- {type: A, name: '@', content: 192.0.2.11, proxied: true}
+- {type: CNAME, name: pr-42, content: preview.pages.example.net, proxied: true}
+- {type: TXT, name: '@', content: google-site-verification=demo}
+"""
+
 SCENARIOS = (
     Scenario(
         "purge after a deploy: 184 URL lines and a cache tag; Cloudflare answers one batch "
@@ -53,6 +59,25 @@ SCENARIOS = (
             Fault(kind="status", status=429, retry_after=1, path="purge_cache"),
             Fault(kind="html", status=522, path="purge_cache", skip=1),
         ),
+    ),
+    Scenario(
+        "DNS upsert in example.org: switch the apex A record (blue-green), add a preview "
+        "CNAME and a verification TXT beside the SPF record, in one batch",
+        {
+            "operation": "dns",
+            "zone": "example.org",
+            "api_token": DEMO_TOKEN,
+            "records": DNS_RECORDS,
+        },
+    ),
+    Scenario(
+        "the same DNS records again: nothing to change, no write",
+        {
+            "operation": "dns",
+            "zone": "example.org",
+            "api_token": DEMO_TOKEN,
+            "records": DNS_RECORDS,
+        },
     ),
     Scenario(
         "verify a user API token and find the zone of www.example.com",

@@ -9,13 +9,16 @@ all of them (one ``::error`` per input).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
 from cfaction.credentials import Credentials, InputWarning, parse_credentials
 from cfaction.errors import InputError, InvalidInputsError
+from cfaction.inputs.dns import DNS_DEFAULTS, DnsInputs, load_dns, workspace_root
 from cfaction.inputs.purge import PURGE_DEFAULTS, PurgeInputs, load_purge
 from cfaction.inputs.values import (
     ID,
@@ -34,6 +37,7 @@ __all__ = [
     "DEFAULTS",
     "INPUT_NAMES",
     "OPERATIONS",
+    "DnsInputs",
     "PurgeInputs",
     "Settings",
     "ZoneRef",
@@ -43,10 +47,10 @@ __all__ = [
     "split_list",
 ]
 
-OPERATIONS: Final = ("purge", "verify")
-"""Operations this version implements; the contract also names dns and worker."""
+OPERATIONS: Final = ("dns", "purge", "verify")
+"""Operations this version implements; the contract also names worker."""
 
-PLANNED_OPERATIONS: Final = ("dns", "worker")
+PLANNED_OPERATIONS: Final = ("worker",)
 
 DEFAULT_API_BASE_URL: Final = "https://api.cloudflare.com/client/v4"
 
@@ -65,7 +69,7 @@ COMMON_DEFAULTS: Final[Mapping[str, str]] = {
 }
 """The inputs every operation shares, with the defaults action.yml gives them."""
 
-DEFAULTS: Final[Mapping[str, str]] = {**COMMON_DEFAULTS, **PURGE_DEFAULTS}
+DEFAULTS: Final[Mapping[str, str]] = {**COMMON_DEFAULTS, **PURGE_DEFAULTS, **DNS_DEFAULTS}
 """Every input this version declares, in action.yml's order, with its default."""
 
 INPUT_NAMES: Final = tuple(DEFAULTS)
@@ -89,6 +93,7 @@ class Settings:
     summary: bool
     warnings: tuple[InputWarning, ...] = field(default=())
     purge: PurgeInputs | None = None
+    dns: DnsInputs | None = None
 
     @property
     def zone(self) -> ZoneRef | None:
@@ -101,10 +106,12 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, str]:
     return {name: environ.get(f"INPUT_{name.upper()}", "") for name in INPUT_NAMES}
 
 
-def load(raw: Mapping[str, str]) -> Settings:
+def load(raw: Mapping[str, str], workspace: Path | None = None) -> Settings:
     """Validate raw input strings (empty = not given) into :class:`Settings`.
 
-    Raises :class:`InvalidInputsError` with one :class:`InputError` per invalid input.
+    ``workspace`` is where a ``records`` file is read from (default: ``GITHUB_WORKSPACE``,
+    else the current directory). Raises :class:`InvalidInputsError` with one
+    :class:`InputError` per invalid input.
     """
     values = {name: raw.get(name, "") for name in INPUT_NAMES}
     errors: list[InputError] = []
@@ -146,6 +153,19 @@ def load(raw: Mapping[str, str]) -> Settings:
         zone_failed = any(error.input_name == "zone" for error in errors)
         purge, purge_errors = load_purge(values, None if zone_failed else len(zones))
         errors.extend(purge_errors)
+    dns: DnsInputs | None = None
+    if operation == "dns":
+        if not zones and not any(error.input_name == "zone" for error in errors):
+            errors.append(
+                InputError(
+                    "zone",
+                    "is required for operation dns.",
+                    "Set zone to the zone's domain (example.com) or its ID.",
+                )
+            )
+        dns, dns_errors = load_dns(values, workspace or workspace_root(os.environ))
+        errors.extend(dns_errors)
+        warnings.extend(dns.warnings)
     if errors or credentials is None:
         raise InvalidInputsError(errors)
     return Settings(
@@ -160,6 +180,7 @@ def load(raw: Mapping[str, str]) -> Settings:
         summary=summary,
         warnings=tuple(warnings),
         purge=purge,
+        dns=dns,
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..app import Router
-from . import purge, tokens, user, zones
+from . import dns, purge, tokens, user, zones
 
 ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     tokens.register,
     user.register,
     zones.register,
     purge.register,
+    dns.register,
 )
 
 
