@@ -64,7 +64,8 @@ class InputWarning:
 
 
 def secret_values(raw: Mapping[str, str]) -> list[str]:
-    """Every form of every credential that could appear in output, for ``::add-mask::``.
+    """Every form of every credential, and every Worker secret value, that could appear in
+    output, for ``::add-mask::``.
 
     Called on the raw inputs before validation, so even a rejected credential is masked.
     Each line of a multi-line paste is masked too (the runner masks per line as well).
@@ -82,6 +83,11 @@ def secret_values(raw: Mapping[str, str]) -> list[str]:
         for candidate in (bare, _strip_decoration(bare)[0]):
             if candidate:
                 values.add(candidate)
+    # Worker secrets (``KEY=value`` lines) are masked like credentials.
+    for line in raw.get("secrets", "").splitlines():
+        _, sep, value = line.partition("=")
+        if sep and value.strip():
+            values.update({value, value.strip()})
     return sorted(values, key=len, reverse=True)
 
 

@@ -15,9 +15,8 @@ TOKEN = {"api_token": DEMO_TOKEN}
 
 CASES = [
     # (inputs, input named in the error, words that tell what to write)
-    ({**TOKEN}, "operation", "Write one of: dns, purge, verify"),
-    ({"operation": "deploy", **TOKEN}, "operation", "Write one of: dns, purge, verify"),
-    ({"operation": "worker", **TOKEN}, "operation", "not available in this version"),
+    ({**TOKEN}, "operation", "Write one of: dns, purge, verify, worker"),
+    ({"operation": "deploy", **TOKEN}, "operation", "Write one of: dns, purge, verify, worker"),
     ({"operation": "verify"}, "api_token", "set api_token to an API token"),
     (
         {

@@ -56,6 +56,15 @@ OPERATION_OUTPUTS = {
     "verify": {"token_status"},
     "purge": {"purge_ids", "purged", "batches", "zones"},
     "dns": {"records", "created", "updated", "deleted", "unchanged", "plan"},
+    "worker": {
+        "script_name",
+        "etag",
+        "version_id",
+        "deployment_id",
+        "url",
+        "routes",
+        "custom_domains",
+    },
 }
 
 

@@ -7,6 +7,9 @@ import pytest
 from cfaction import inputs
 from cfaction.errors import InputError, InvalidInputsError
 from cfaction.inputs import DEFAULT_API_BASE_URL, ZoneRef
+from cfaction.inputs.worker import WORKER_DEFAULTS
+
+WORKER_INPUTS = tuple(WORKER_DEFAULTS)
 
 TOKEN = "Abcdefghij0123456789ABCDEFGHIJklmnopqrst"  # an old-style 40-character token
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -64,16 +67,7 @@ def test_an_unknown_operation_is_rejected_naming_the_valid_ones() -> None:
 
     assert error.input_name == "operation"
     assert "'deploy' is not an operation" in error.message
-    assert "Write one of: dns, purge, verify" in error.fix
-
-
-@pytest.mark.parametrize("planned", ["worker"])
-def test_a_planned_operation_says_it_is_not_available_yet(planned: str) -> None:
-    error = load_error(operation=planned)
-
-    assert error.input_name == "operation"
-    assert f"'{planned}' is not available in this version" in error.message
-    assert "This version supports: dns, purge, verify" in error.fix
+    assert "Write one of: dns, purge, verify, worker" in error.fix
 
 
 # zone
@@ -403,6 +397,7 @@ def test_input_names_cover_every_declared_input() -> None:
         "comment",
         "mode",
         "batch_limit",
+        *WORKER_INPUTS,
     }
 
 

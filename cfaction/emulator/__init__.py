@@ -8,22 +8,38 @@ from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits
 from .reqlog import LoggedRequest, RequestLog
 from .server import Emulator
 from .state import Account, GlobalKey, PurgeRecord, State, Token, User, Zone
+from .workers import (
+    CustomDomain,
+    Deployment,
+    Module,
+    ScriptSubdomain,
+    WorkerRoute,
+    WorkerScript,
+    WorkerVersion,
+)
 
 __all__ = [
     "DEFAULT_DNS_BATCH_LIMITS",
     "DEFAULT_PURGE_LIMITS",
     "Account",
+    "CustomDomain",
+    "Deployment",
     "DnsRecord",
     "Emulator",
     "Fault",
     "FaultSet",
     "GlobalKey",
     "LoggedRequest",
+    "Module",
     "PurgeLimits",
     "PurgeRecord",
     "RequestLog",
+    "ScriptSubdomain",
     "State",
     "Token",
     "User",
+    "WorkerRoute",
+    "WorkerScript",
+    "WorkerVersion",
     "Zone",
 ]

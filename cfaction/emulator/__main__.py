@@ -35,6 +35,7 @@ def _banner(emulator: Emulator) -> str:
             f"  token (acct):   {demo.DEMO_ACCOUNT_TOKEN}",
             f"  token (r/o):    {demo.DEMO_READONLY_TOKEN}",
             f"  token (zone):   {demo.DEMO_ZONE_TOKEN}",
+            f"  workers.dev:    <script>.{demo.DEMO_WORKERS_SUBDOMAIN}.workers.dev",
             f"  global key:     {demo.DEMO_GLOBAL_KEY} (X-Auth-Email {demo.DEMO_EMAIL})",
             "Press Ctrl-C to stop.",
         ]

@@ -20,6 +20,8 @@ DEMO_ZONES: dict[str, str] = {
     "example.co.uk": "000000000000000000000000000e0003",
 }
 DEMO_ZONE_ID = DEMO_ZONES["example.com"]
+# The demo account's workers.dev subdomain: Workers live at <script>.demo-account.workers.dev.
+DEMO_WORKERS_SUBDOMAIN = "demo-account"
 
 # DNS records of example.org (example.com and example.co.uk start without records):
 # (id, type, name, content, proxied, priority). TXT content is stored quoted.
@@ -59,6 +61,7 @@ __all__ = [
     "DEMO_TOKEN",
     "DEMO_TOKEN_ID",
     "DEMO_USER_ID",
+    "DEMO_WORKERS_SUBDOMAIN",
     "DEMO_ZONES",
     "DEMO_ZONE_ID",
     "DEMO_ZONE_TOKEN",
@@ -68,8 +71,9 @@ __all__ = [
 
 
 def demo_state() -> State:
-    """A fresh State: one account with three zones, four tokens, a Global API key and the
-    DNS records of DEMO_DNS_RECORDS (in example.org)."""
+    """A fresh State: one account with three zones, four tokens, a Global API key, the
+    DNS records of DEMO_DNS_RECORDS (in example.org) and the workers.dev subdomain
+    DEMO_WORKERS_SUBDOMAIN."""
     state = State(user=User(id=DEMO_USER_ID, email=DEMO_EMAIL, first_name="Demo"))
     state.add_account(DEMO_ACCOUNT_NAME, id=DEMO_ACCOUNT_ID)
     for name, zone_id in DEMO_ZONES.items():
@@ -94,6 +98,7 @@ def demo_state() -> State:
         id=DEMO_ZONE_TOKEN_ID,
     )
     state.add_global_key(email=DEMO_EMAIL, key=DEMO_GLOBAL_KEY)
+    state.workers_subdomains[DEMO_ACCOUNT_ID] = DEMO_WORKERS_SUBDOMAIN
     org = DEMO_ZONES["example.org"]
     for record_id, record_type, name, content, proxied, priority in DEMO_DNS_RECORDS:
         state.add_dns_record(

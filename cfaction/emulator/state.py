@@ -14,6 +14,13 @@ from typing import Any, Literal
 from .dns import DEFAULT_DNS_BATCH_LIMITS, DnsChanges, DnsRecord, normalize_name
 from .errors import ApiError
 from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits, SlidingWindow, TokenBucket
+from .workers import (
+    DEFAULT_MAX_GZIP_BYTES,
+    DEFAULT_MAX_RAW_BYTES,
+    CustomDomain,
+    WorkerRoute,
+    WorkerScript,
+)
 
 TokenStatus = Literal["active", "disabled", "expired"]
 ZoneStatus = Literal["initializing", "pending", "active", "moved"]
@@ -150,6 +157,14 @@ class State:
     ``dns_batch_limits`` maps a zone plan to the most operations one batch request may
     hold (Free 200, paid 3,500). ``dns_record_limit_free``, when set, is the most records a
     free zone may hold (Cloudflare: 200 for zones created since 2024-09-01); off by default.
+
+    Workers (see workers.py and routes/workers.py): ``workers`` maps (account id, script
+    name) to WorkerScript (versions, deployments, secrets, settings, workers.dev flags);
+    ``worker(account_id, name)`` looks one up. ``workers_subdomains`` maps an account id to
+    its workers.dev subdomain (absent: GET .../workers/subdomain answers 10007).
+    ``worker_routes`` maps route id to WorkerRoute (every zone) and ``worker_domains``
+    custom-domain id to CustomDomain. Uploads over ``workers_max_gzip_bytes`` compressed or
+    ``workers_max_raw_bytes`` raw are refused with 10027.
     """
 
     user: User = field(default_factory=_default_user)
@@ -172,6 +187,12 @@ class State:
     dns_page_cap: int | None = None
     dns_batch_limits: dict[str, int] = field(default_factory=_default_dns_batch_limits)
     dns_record_limit_free: int | None = None
+    workers: dict[tuple[str, str], WorkerScript] = field(default_factory=dict)
+    workers_subdomains: dict[str, str] = field(default_factory=dict)
+    worker_routes: dict[str, WorkerRoute] = field(default_factory=dict)
+    worker_domains: dict[str, CustomDomain] = field(default_factory=dict)
+    workers_max_gzip_bytes: int = DEFAULT_MAX_GZIP_BYTES
+    workers_max_raw_bytes: int = DEFAULT_MAX_RAW_BYTES
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def add_account(self, name: str, id: str | None = None) -> Account:  # noqa: A002
@@ -371,6 +392,23 @@ class State:
                 if record.zone_id == zone_id
                 and (wanted is None or record.name == wanted)
                 and (type is None or record.type == type.upper())
+            ]
+
+    def worker(self, account_id: str, name: str) -> WorkerScript:
+        """The Worker script ``name`` of the account; KeyError if there is none."""
+        with self.lock:
+            try:
+                return self.workers[(account_id, name)]
+            except KeyError:
+                raise KeyError(f"no Worker {name!r} in account {account_id}") from None
+
+    def worker_routes_of(self, script: str, zone_id: str | None = None) -> list[WorkerRoute]:
+        """The routes (every zone, or one) that point at the script named ``script``."""
+        with self.lock:
+            return [
+                route
+                for route in self.worker_routes.values()
+                if route.script == script and (zone_id is None or route.zone_id == zone_id)
             ]
 
     def reset_rate_limits(self) -> None:

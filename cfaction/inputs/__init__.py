@@ -32,6 +32,7 @@ from cfaction.inputs.values import (
     seconds,
     split_list,
 )
+from cfaction.inputs.worker import WORKER_DEFAULTS, WorkerInputs, load_worker
 
 __all__ = [
     "DEFAULTS",
@@ -40,6 +41,7 @@ __all__ = [
     "DnsInputs",
     "PurgeInputs",
     "Settings",
+    "WorkerInputs",
     "ZoneRef",
     "from_environ",
     "load",
@@ -47,10 +49,10 @@ __all__ = [
     "split_list",
 ]
 
-OPERATIONS: Final = ("dns", "purge", "verify")
-"""Operations this version implements; the contract also names worker."""
+OPERATIONS: Final = ("dns", "purge", "verify", "worker")
+"""The operations of the contract, all implemented."""
 
-PLANNED_OPERATIONS: Final = ("worker",)
+PLANNED_OPERATIONS: Final[tuple[str, ...]] = ()
 
 DEFAULT_API_BASE_URL: Final = "https://api.cloudflare.com/client/v4"
 
@@ -69,7 +71,12 @@ COMMON_DEFAULTS: Final[Mapping[str, str]] = {
 }
 """The inputs every operation shares, with the defaults action.yml gives them."""
 
-DEFAULTS: Final[Mapping[str, str]] = {**COMMON_DEFAULTS, **PURGE_DEFAULTS, **DNS_DEFAULTS}
+DEFAULTS: Final[Mapping[str, str]] = {
+    **COMMON_DEFAULTS,
+    **PURGE_DEFAULTS,
+    **DNS_DEFAULTS,
+    **WORKER_DEFAULTS,
+}
 """Every input this version declares, in action.yml's order, with its default."""
 
 INPUT_NAMES: Final = tuple(DEFAULTS)
@@ -94,6 +101,7 @@ class Settings:
     warnings: tuple[InputWarning, ...] = field(default=())
     purge: PurgeInputs | None = None
     dns: DnsInputs | None = None
+    worker: WorkerInputs | None = None
 
     @property
     def zone(self) -> ZoneRef | None:
@@ -166,6 +174,12 @@ def load(raw: Mapping[str, str], workspace: Path | None = None) -> Settings:
         dns, dns_errors = load_dns(values, workspace or workspace_root(os.environ))
         errors.extend(dns_errors)
         warnings.extend(dns.warnings)
+    worker: WorkerInputs | None = None
+    if operation == "worker":
+        worker, worker_errors = load_worker(values, workspace or workspace_root(os.environ))
+        errors.extend(worker_errors)
+        if worker is not None:
+            warnings.extend(worker.warnings)
     if errors or credentials is None:
         raise InvalidInputsError(errors)
     return Settings(
@@ -181,6 +195,7 @@ def load(raw: Mapping[str, str], workspace: Path | None = None) -> Settings:
         warnings=tuple(warnings),
         purge=purge,
         dns=dns,
+        worker=worker,
     )
 
 

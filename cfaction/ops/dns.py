@@ -186,7 +186,9 @@ def apply(ctx: Context, plan: DnsPlan) -> tuple[list[list[Change]], ActionError 
 
 def _send_batch(ctx: Context, zone: Zone, batch: list[Change]) -> None:
     """POST one batch. After an ambiguous failure (timeout, 5xx), read whether it committed
-    before sending it again: the batch is all-or-nothing, so one change tells."""
+    before sending it again: the batch is all-or-nothing, so one change tells. A check that
+    cannot read counts as "not committed": sending again is then safe, because Cloudflare
+    refuses a batch that would duplicate a record (81057) or delete one twice (81044)."""
     body = batch_body(batch)
     attempts = ctx.settings.max_retries + 1
     for attempt in range(attempts):
@@ -197,16 +199,47 @@ def _send_batch(ctx: Context, zone: Zone, batch: list[Change]) -> None:
             _note_created_ids(batch, envelope.result)
             return
         except (ServerError, TransportError) as error:
-            if attempt + 1 >= attempts:
-                raise
             ctx.client.pause(attempt)
-            if _committed(ctx, zone, batch):
+            reader = _GroupReader(ctx, zone)
+            try:
+                committed = _committed(ctx, zone, batch, reader)
+            except CloudflareError:
+                committed = False
+            if committed:
                 ctx.reporter.log(
                     f"The batch committed although the answer was lost "
                     f"({error.title}); it is not sent again."
                 )
+                _find_created_ids(batch, reader)
                 return
+            if attempt + 1 >= attempts:
+                raise
             ctx.reporter.log(f"The batch did not commit ({error.title}); sending it again.")
+
+
+class _GroupReader:
+    """Reads the records of one (name, type) at most once while recovering a batch."""
+
+    def __init__(self, ctx: Context, zone: Zone) -> None:
+        self._ctx = ctx
+        self._path = f"/zones/{zone.id}/dns_records"
+        self._rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def rows(self, name: str, rtype: str) -> list[dict[str, Any]]:
+        if (name, rtype) not in self._rows:
+            self._rows[(name, rtype)] = _list(self._ctx, self._path, {"name": name, "type": rtype})
+        return self._rows[(name, rtype)]
+
+    def find(self, change: Change) -> dict[str, Any] | None:
+        key = content_key(change.type, change.record.get("content"), change.record.get("data"))
+        return next(
+            (
+                r
+                for r in self.rows(change.name, change.type)
+                if content_key(change.type, r.get("content"), r.get("data")) == key
+            ),
+            None,
+        )
 
 
 def _note_created_ids(batch: list[Change], result: Any) -> None:
@@ -219,7 +252,21 @@ def _note_created_ids(batch: list[Change], result: Any) -> None:
                 change.existing_id = str(record["id"])
 
 
-def _committed(ctx: Context, zone: Zone, batch: list[Change]) -> bool:
+def _find_created_ids(batch: list[Change], reader: _GroupReader) -> None:
+    """IDs of the records a committed batch created, when its answer was lost (best effort:
+    the records exist either way)."""
+    for change in batch:
+        if change.action != "create":
+            continue
+        try:
+            match = reader.find(change)
+        except CloudflareError:
+            return
+        if match is not None:
+            change.existing_id = str(match["id"])
+
+
+def _committed(ctx: Context, zone: Zone, batch: list[Change], reader: _GroupReader) -> bool:
     """Whether a batch is in effect, read from one of its changes."""
     path = f"/zones/{zone.id}/dns_records"
     change = next((c for c in batch if c.action == "delete"), None)
@@ -233,10 +280,7 @@ def _committed(ctx: Context, zone: Zone, batch: list[Change]) -> bool:
     if change is not None:
         record = ctx.client.get(f"{path}/{change.existing_id}", permission=DNS_READ)
         return all(_same_field(change, f, record) for f in change.fields)
-    change = batch[0]
-    rows = _list(ctx, path, {"name": change.name, "type": change.type})
-    key = content_key(change.type, change.record.get("content"), change.record.get("data"))
-    return any(content_key(change.type, r.get("content"), r.get("data")) == key for r in rows)
+    return reader.find(batch[0]) is not None
 
 
 def _same_field(change: Change, name: str, record: Mapping[str, Any]) -> bool:
@@ -284,6 +328,27 @@ def _check_full_names(groups: Mapping[tuple[str, str], list[DesiredRecord]]) -> 
                     title="Input records",
                 )
             seen[key] = record.label
+    _check_cnames_alone(groups)
+
+
+def _check_cnames_alone(groups: Mapping[tuple[str, str], list[DesiredRecord]]) -> None:
+    """A CNAME written in full beside a record written relative (or the reverse) shares
+    its name with it, which only shows once names are full."""
+    present = {key: [r for r in records if r.state == "present"] for key, records in groups.items()}
+    for (name, rtype), records in present.items():
+        if rtype != "CNAME" or not records:
+            continue
+        others = [
+            r for (other, t), rs in present.items() if other == name and t != rtype for r in rs
+        ]
+        if others or len(records) > 1:
+            labels = ", ".join(r.label for r in [*records[1:], *others])
+            raise ActionError(
+                f"{records[0].label}: a CNAME cannot share its name ({name}) with other "
+                f"records ({labels}). Keep the CNAME alone at its name, or replace it with "
+                "A/AAAA records.",
+                title="Input records",
+            )
 
 
 def _outcome(

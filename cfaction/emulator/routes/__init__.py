@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..app import Router
-from . import dns, purge, tokens, user, zones
+from . import dns, purge, tokens, user, worker_triggers, workers, zones
 
 ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     tokens.register,
@@ -13,6 +13,8 @@ ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     zones.register,
     purge.register,
     dns.register,
+    workers.register,
+    worker_triggers.register,
 )
 
 

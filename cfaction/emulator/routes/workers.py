@@ -1,0 +1,826 @@
+"""Workers script endpoints: upload, versions, deployments, secrets, settings, workers.dev.
+
+Paths are under ``/accounts/{account_id}/workers``. Every endpoint checks, in order: the
+account exists (else 404 7003/7000), the caller reaches the account and holds
+"workers_scripts:edit" (GETs also accept "workers_scripts:read"; else 403 10000
+"Authentication error"), then the script exists (else 404 10007 "This Worker does not
+exist on your account.").
+
+* ``PUT /scripts/{name}`` (query ``excludeScript``, ``bindings_inherit``): multipart upload
+  (see workers.parse_upload) that creates a version and a 100% deployment of it. Name
+  not matching ``^[a-z0-9_][a-z0-9-_]*$`` is 400 10016; validation failures 400 10021;
+  too large 400 10027; an ``inherit`` binding with nothing to inherit and
+  ``bindings_inherit=strict`` 400 10057. ``GET`` answers the deployed version's modules
+  as multipart/form-data, ``DELETE`` removes the script (and its routes and domains).
+  ``GET /scripts`` lists scripts.
+* ``GET /services/{name}``: the service view wrangler reads (``default_environment.script
+  .tag``/``.etag``).
+* ``POST /scripts/{name}/versions`` (multipart as upload; no deployment), ``GET .../versions``
+  ({items: [newest first]}, paged by page/per_page), ``GET .../versions/{version_id}``
+  (unknown: 404 10007-style "Version not found", code 10230, our choice).
+* ``GET/POST /scripts/{name}/deployments``: POST {strategy "percentage", versions 1 or 2
+  with percentages 0.01..100 summing to 100 and existing ids, annotations?}; errors 400
+  10021. GET answers {deployments: [newest first]}.
+* ``GET/PUT /scripts/{name}/secrets``, ``GET/DELETE .../secrets/{secret}``,
+  ``PATCH .../secrets-bulk``: every change makes a new version and a 100% deployment; 400
+  10215 while the latest deployment holds 2 versions. Values are never returned. An
+  unknown secret name (GET/DELETE) is 404 10056 "Secret X not found." (our choice).
+* ``GET/PATCH /scripts/{name}/settings`` (PATCH: JSON or a multipart ``settings`` part; with
+  ``bindings`` it makes a new version, ``inherit`` bindings resolved) and
+  ``GET/PATCH .../script-settings`` (logpush, observability, tags, tail_consumers).
+* ``GET/PUT /subdomain`` (account workers.dev name; unset: 404 10007; PUT of a name another
+  account holds: 409 10036, our choice), ``GET/POST/DELETE
+  /scripts/{name}/subdomain`` ({enabled, previews_enabled}).
+* ``GET/PUT /scripts/{name}/schedules`` (cron triggers; PUT replaces).
+* ``GET /memberships`` (user tokens): the accounts, for clients that look them up.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any, Final
+
+from .. import errors
+from ..app import ID_PATTERN, ApiError, Context, Response, Router, ok
+from ..paging import paginate, parse_page_request
+from ..permissions import WORKERS_SCRIPTS_EDIT
+from ..state import Account, State, new_id, timestamp
+from ..workers import (
+    SECRET_TYPES,
+    Deployment,
+    Upload,
+    WorkerScript,
+    WorkerVersion,
+    check_annotations,
+    check_script_name,
+    merge_kept_bindings,
+    new_version_id,
+    parse_upload,
+    public_binding,
+    script_not_found,
+    split_multipart,
+    validate_bindings,
+    validation_error,
+)
+
+__all__ = [
+    "WORKERS_SCRIPTS_READ",
+    "account_for",
+    "register",
+    "script_json",
+    "store_upload",
+]
+
+WORKERS_SCRIPTS_READ: Final = "workers_scripts:read"
+ACCOUNT: Final = rf"/accounts/(?P<account_id>{ID_PATTERN})"
+SCRIPT: Final = rf"{ACCOUNT}/workers/scripts/(?P<name>[^/]+)"
+_SETTINGS_KEYS: Final = ("logpush", "tail_consumers", "observability", "tags", "placement")
+
+
+def register(router: Router) -> None:
+    router.add("GET", r"/memberships", list_memberships)
+    router.add("GET", rf"{ACCOUNT}/workers/subdomain", get_account_subdomain)
+    router.add("PUT", rf"{ACCOUNT}/workers/subdomain", put_account_subdomain)
+    router.add("GET", rf"{ACCOUNT}/workers/scripts", list_scripts)
+    router.add("GET", rf"{ACCOUNT}/workers/services/(?P<name>[^/]+)", get_service)
+    router.add("PUT", SCRIPT, upload_script)
+    router.add("GET", SCRIPT, get_script_content)
+    router.add("DELETE", SCRIPT, delete_script)
+    router.add("POST", rf"{SCRIPT}/versions", upload_version)
+    router.add("GET", rf"{SCRIPT}/versions", list_versions)
+    router.add("GET", rf"{SCRIPT}/versions/(?P<version_id>[^/]+)", get_version)
+    router.add("GET", rf"{SCRIPT}/deployments", list_deployments)
+    router.add("POST", rf"{SCRIPT}/deployments", create_deployment)
+    router.add("GET", rf"{SCRIPT}/secrets", list_secrets)
+    router.add("PUT", rf"{SCRIPT}/secrets", put_secret)
+    router.add("GET", rf"{SCRIPT}/secrets/(?P<secret>[^/]+)", get_secret)
+    router.add("DELETE", rf"{SCRIPT}/secrets/(?P<secret>[^/]+)", delete_secret)
+    router.add("PATCH", rf"{SCRIPT}/secrets-bulk", bulk_secrets)
+    router.add("GET", rf"{SCRIPT}/settings", get_settings)
+    router.add("PATCH", rf"{SCRIPT}/settings", patch_settings)
+    router.add("GET", rf"{SCRIPT}/script-settings", get_script_settings)
+    router.add("PATCH", rf"{SCRIPT}/script-settings", patch_script_settings)
+    router.add("GET", rf"{SCRIPT}/subdomain", get_script_subdomain)
+    router.add("POST", rf"{SCRIPT}/subdomain", post_script_subdomain)
+    router.add("DELETE", rf"{SCRIPT}/subdomain", delete_script_subdomain)
+    router.add("GET", rf"{SCRIPT}/schedules", get_schedules)
+    router.add("PUT", rf"{SCRIPT}/schedules", put_schedules)
+
+
+# --- lookups --------------------------------------------------------------------------
+
+
+def account_for(ctx: Context, permission: str, *alternatives: str) -> Account:
+    """The path's account, after the scope and permission checks (403 10000)."""
+    account_id = ctx.params["account_id"]
+    account = ctx.state.accounts.get(account_id)
+    if account is None:
+        raise errors.object_not_found(ctx.request.full_path)
+    principal = ctx.principal
+    held = any(principal.has(p) for p in (permission, *alternatives))
+    if not principal.can_access_account(account_id) or not held:
+        raise errors.authentication_error()
+    return account
+
+
+def _account(ctx: Context, write: bool = True) -> Account:
+    if write:
+        return account_for(ctx, WORKERS_SCRIPTS_EDIT)
+    return account_for(ctx, WORKERS_SCRIPTS_EDIT, WORKERS_SCRIPTS_READ)
+
+
+def _name(ctx: Context) -> str:
+    return urllib.parse.unquote(ctx.params["name"])
+
+
+def _script(ctx: Context, write: bool = True) -> WorkerScript:
+    account = _account(ctx, write)
+    script = ctx.state.workers.get((account.id, _name(ctx)))
+    if script is None:
+        raise script_not_found()
+    return script
+
+
+def _json_object(ctx: Context) -> dict[str, Any]:
+    data = ctx.request.json()
+    if not isinstance(data, dict):
+        raise validation_error("Request body must be a JSON object.")
+    return data
+
+
+# --- upload ---------------------------------------------------------------------------
+
+
+def _parse(ctx: Context, version_upload: bool) -> Upload:
+    state = ctx.state
+    return parse_upload(
+        ctx.request.body,
+        ctx.request.header("Content-Type") or "",
+        max_gzip_bytes=state.workers_max_gzip_bytes,
+        max_raw_bytes=state.workers_max_raw_bytes,
+        version_upload=version_upload,
+    )
+
+
+def _resolve_bindings(
+    bindings: list[dict[str, Any]], previous: WorkerVersion | None, strict: bool
+) -> list[dict[str, Any]]:
+    """Replace ``inherit`` bindings with the previous version's binding of that name."""
+    old = {} if previous is None else {b["name"]: b for b in previous.bindings}
+    resolved: list[dict[str, Any]] = []
+    for binding in bindings:
+        if binding.get("type") != "inherit":
+            resolved.append(dict(binding))
+            continue
+        source = old.get(binding.get("old_name") or binding["name"])
+        if source is None:
+            if strict:
+                raise ApiError.single(
+                    400,
+                    10057,
+                    f"Binding {binding['name']} of type inherit could not be resolved: "
+                    "the previous version has no binding of that name.",
+                )
+            continue
+        resolved.append({**source, "name": binding["name"]})
+    return resolved
+
+
+def _new_version(
+    script: WorkerScript,
+    metadata: dict[str, Any],
+    modules: list[Any],
+    main_module: str | None,
+    body_part: str | None,
+    etag: str,
+    strict_inherit: bool,
+    annotations: dict[str, Any] | None = None,
+) -> WorkerVersion:
+    previous = script.latest_version()
+    bindings = _resolve_bindings(list(metadata.get("bindings", [])), previous, strict_inherit)
+    bindings = merge_kept_bindings(bindings, metadata.get("keep_bindings", []), previous)
+    version = WorkerVersion(
+        id=new_version_id(),
+        number=len(script.versions) + 1,
+        created_on=timestamp(),
+        metadata=metadata,
+        modules=list(modules),
+        bindings=bindings,
+        compatibility_date=str(metadata.get("compatibility_date") or "2021-11-02"),
+        compatibility_flags=list(metadata.get("compatibility_flags", [])),
+        main_module=main_module,
+        body_part=body_part,
+        annotations=dict(annotations if annotations is not None else {}),
+        etag=etag,
+    )
+    script.versions.append(version)
+    script.modified_on = version.created_on
+    return version
+
+
+def _deploy(
+    script: WorkerScript,
+    versions: list[dict[str, Any]],
+    annotations: dict[str, Any] | None = None,
+    source: str = "api",
+) -> Deployment:
+    deployment = Deployment(
+        id=new_version_id(),
+        created_on=timestamp(),
+        versions=versions,
+        annotations=dict(annotations or {}),
+        source=source,
+    )
+    script.deployments.append(deployment)
+    script.modified_on = deployment.created_on
+    return deployment
+
+
+def _get_or_create(state: State, account_id: str, name: str) -> WorkerScript:
+    script = state.workers.get((account_id, name))
+    if script is None:
+        now = timestamp()
+        script = WorkerScript(
+            account_id=account_id,
+            name=name,
+            tag=new_id(),
+            created_on=now,
+            modified_on=now,
+            settings={
+                "logpush": False,
+                "tail_consumers": None,
+                "observability": {"enabled": False},
+                "tags": [],
+                "placement": {},
+            },
+        )
+        state.workers[(account_id, name)] = script
+    return script
+
+
+def store_upload(
+    state: State, account_id: str, name: str, upload: Upload, strict_inherit: bool = False
+) -> tuple[WorkerScript, WorkerVersion]:
+    """Store an upload as PUT /scripts/{name} does: a new version deployed at 100%."""
+    exists = (account_id, name) in state.workers
+    script = _get_or_create(state, account_id, name)
+    try:
+        version = _new_version(
+            script,
+            upload.metadata,
+            upload.modules,
+            upload.main_module,
+            upload.body_part,
+            upload.etag,
+            strict_inherit,
+            {"workers/triggered_by": "upload"},
+        )
+    except ApiError:
+        if not exists:
+            del state.workers[(account_id, name)]
+        raise
+    _deploy(script, [{"version_id": version.id, "percentage": 100}], source="api")
+    for key in _SETTINGS_KEYS:
+        if key in upload.metadata:
+            script.settings[key] = upload.metadata[key]
+    return script, version
+
+
+def upload_script(ctx: Context) -> Response:
+    account = _account(ctx)
+    name = _name(ctx)
+    check_script_name(name)
+    upload = _parse(ctx, version_upload=False)
+    strict = ctx.request.param("bindings_inherit") == "strict"
+    script, version = store_upload(ctx.state, account.id, name, upload, strict)
+    result = script_json(script)
+    result["deployment_id"] = version.id
+    return ok(result)
+
+
+def script_json(script: WorkerScript) -> dict[str, Any]:
+    version = script.deployed_version() or script.latest_version()
+    settings = script.settings
+    return {
+        "id": script.name,
+        "tag": script.tag,
+        "etag": script.etag,
+        "handlers": ["fetch"],
+        "named_handlers": [],
+        "created_on": script.created_on,
+        "modified_on": script.modified_on,
+        "startup_time_ms": 1,
+        "usage_model": "standard",
+        "compatibility_date": version.compatibility_date if version else None,
+        "compatibility_flags": list(version.compatibility_flags) if version else [],
+        "has_modules": bool(version and version.main_module),
+        "has_assets": False,
+        "logpush": settings.get("logpush", False),
+        "placement": settings.get("placement") or {},
+        "tail_consumers": settings.get("tail_consumers"),
+        "observability": settings.get("observability"),
+        "tags": settings.get("tags") or [],
+        "last_deployed_from": "api",
+    }
+
+
+def list_scripts(ctx: Context) -> Response:
+    account = _account(ctx, write=False)
+    scripts = [s for (acct, _), s in ctx.state.workers.items() if acct == account.id]
+    return ok([script_json(s) for s in scripts])
+
+
+def get_service(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    body = script_json(script)
+    return ok(
+        {
+            "id": script.name,
+            "default_environment": {
+                "environment": "production",
+                "created_on": script.created_on,
+                "modified_on": script.modified_on,
+                "script": body,
+            },
+            "created_on": script.created_on,
+            "modified_on": script.modified_on,
+            "environments": [{"environment": "production"}],
+        }
+    )
+
+
+def get_script_content(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    version = script.deployed_version()
+    if version is None:
+        raise script_not_found()
+    boundary = "emulator" + new_id()
+    chunks: list[bytes] = []
+    for module in version.modules:
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{module.name}"; '
+            f'filename="{module.name}"\r\nContent-Type: {module.content_type}\r\n\r\n'.encode()
+        )
+        chunks.append(module.content + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return Response(
+        200,
+        b"".join(chunks),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def delete_script(ctx: Context) -> Response:
+    script = _script(ctx)
+    state = ctx.state
+    del state.workers[(script.account_id, script.name)]
+    account_zones = {z.id for z in state.zones.values() if z.account_id == script.account_id}
+    for route_id, route in list(state.worker_routes.items()):
+        if route.script == script.name and route.zone_id in account_zones:
+            del state.worker_routes[route_id]
+    for domain_id, domain in list(state.worker_domains.items()):
+        if domain.account_id == script.account_id and domain.service == script.name:
+            del state.worker_domains[domain_id]
+    return ok({"id": script.name})
+
+
+# --- versions and deployments -----------------------------------------------------------
+
+
+def version_json(script: WorkerScript, version: WorkerVersion) -> dict[str, Any]:
+    return {
+        "id": version.id,
+        "number": version.number,
+        "metadata": {
+            "created_on": version.created_on,
+            "modified_on": version.created_on,
+            "source": version.source,
+            "author_id": "0" * 32,
+            "author_email": "user@example.com",
+            "hasPreview": False,
+        },
+        "annotations": dict(version.annotations),
+        "resources": {
+            "script": {
+                "etag": version.etag,
+                "handlers": ["fetch"],
+                "last_deployed_from": "api",
+            },
+            "script_runtime": {
+                "compatibility_date": version.compatibility_date,
+                "compatibility_flags": list(version.compatibility_flags),
+                "usage_model": "standard",
+                "limits": {"cpu_ms": 30000},
+            },
+            "bindings": [public_binding(b) for b in version.bindings],
+        },
+        "startup_time_ms": 1,
+    }
+
+
+def upload_version(ctx: Context) -> Response:
+    account = _account(ctx)
+    name = _name(ctx)
+    check_script_name(name)
+    script = ctx.state.workers.get((account.id, name))
+    if script is None:
+        raise script_not_found()
+    upload = _parse(ctx, version_upload=True)
+    strict = ctx.request.param("bindings_inherit") == "strict"
+    annotations = upload.metadata.get("annotations") or {}
+    version = _new_version(
+        script,
+        upload.metadata,
+        upload.modules,
+        upload.main_module,
+        upload.body_part,
+        upload.etag,
+        strict,
+        annotations,
+    )
+    return ok(version_json(script, version))
+
+
+def list_versions(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    page = parse_page_request(
+        ctx.request.query, default_per_page=10, min_per_page=1, max_per_page=100
+    )
+    rows, info = paginate(list(reversed(script.versions)), page, ctx.state.max_page_rows)
+    return ok({"items": [version_json(script, v) for v in rows]}, result_info=info)
+
+
+def get_version(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    version = script.version(ctx.params["version_id"])
+    if version is None:
+        raise ApiError.single(404, 10230, "Version not found.")
+    return ok(version_json(script, version))
+
+
+def list_deployments(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    return ok({"deployments": [d.to_json() for d in reversed(script.deployments)]})
+
+
+def _deployment_versions(script: WorkerScript, body: dict[str, Any]) -> list[dict[str, Any]]:
+    strategy = body.get("strategy")
+    if strategy != "percentage":
+        raise validation_error('strategy must be "percentage".')
+    versions = body.get("versions")
+    if not isinstance(versions, list) or not 1 <= len(versions) <= 2:
+        raise validation_error("A deployment must have 1 or 2 versions.")
+    result: list[dict[str, Any]] = []
+    total = 0.0
+    for item in versions:
+        if not isinstance(item, dict):
+            raise validation_error("Each version must be an object.")
+        version_id = item.get("version_id")
+        percentage = item.get("percentage")
+        if not isinstance(version_id, str) or len(version_id) > 36:
+            raise validation_error("version_id must be a string of at most 36 characters.")
+        if script.version(version_id) is None:
+            raise validation_error(f"Version {version_id} not found for this Worker.")
+        if any(v["version_id"] == version_id for v in result):
+            raise validation_error(f"Version {version_id} is listed twice.")
+        if (
+            isinstance(percentage, bool)
+            or not isinstance(percentage, int | float)
+            or not 0.01 <= percentage <= 100
+        ):
+            raise validation_error("percentage must be a number between 0.01 and 100.")
+        total += float(percentage)
+        result.append({"version_id": version_id, "percentage": percentage})
+    if abs(total - 100.0) > 1e-6:
+        raise validation_error(f"Version percentages must sum to 100, not {total:g}.")
+    return result
+
+
+def create_deployment(ctx: Context) -> Response:
+    script = _script(ctx)
+    body = _json_object(ctx)
+    versions = _deployment_versions(script, body)
+    annotations = body.get("annotations")
+    if annotations is not None:
+        check_annotations(annotations)
+    deployment = _deploy(script, versions, annotations)
+    return ok(deployment.to_json())
+
+
+# --- secrets ----------------------------------------------------------------------------
+
+
+def _secret_base(script: WorkerScript) -> WorkerVersion:
+    """The version a secret change starts from; 10215 while traffic is split."""
+    deployment = script.latest_deployment()
+    if deployment is not None and len(deployment.versions) > 1:
+        raise ApiError.single(
+            400,
+            10215,
+            "Secret edit failed. You attempted to modify a secret, but the latest version "
+            "of your Worker isn't currently deployed. Please ensure that the latest version "
+            "of your Worker is fully deployed (wrangler versions deploy) before modifying "
+            "secrets.",
+        )
+    version = script.deployed_version() or script.latest_version()
+    if version is None:
+        raise script_not_found()
+    return version
+
+
+def _secret_version(
+    script: WorkerScript,
+    base: WorkerVersion,
+    bindings: list[dict[str, Any]],
+) -> WorkerVersion:
+    """A new version with base's code and the given bindings, deployed at 100%."""
+    metadata = {**base.metadata, "bindings": bindings, "keep_bindings": []}
+    version = WorkerVersion(
+        id=new_version_id(),
+        number=len(script.versions) + 1,
+        created_on=timestamp(),
+        metadata=metadata,
+        modules=list(base.modules),
+        bindings=bindings,
+        compatibility_date=base.compatibility_date,
+        compatibility_flags=list(base.compatibility_flags),
+        main_module=base.main_module,
+        body_part=base.body_part,
+        annotations={"workers/triggered_by": "secret"},
+        etag=base.etag,
+    )
+    script.versions.append(version)
+    _deploy(script, [{"version_id": version.id, "percentage": 100}])
+    return version
+
+
+def _secret_json(binding: dict[str, Any]) -> dict[str, Any]:
+    return {"name": binding["name"], "type": binding["type"]}
+
+
+def _check_secret(body: dict[str, Any]) -> dict[str, Any]:
+    kind = body.get("type", "secret_text")
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise validation_error("A secret needs a name.")
+    if kind not in SECRET_TYPES:
+        raise validation_error('type must be "secret_text" or "secret_key".')
+    binding = {**body, "type": kind}
+    validate_bindings([binding])
+    return binding
+
+
+def list_secrets(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    return ok([_secret_json(b) for b in script.secrets.values()])
+
+
+def get_secret(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    name = urllib.parse.unquote(ctx.params["secret"])
+    binding = script.secrets.get(name)
+    if binding is None:
+        raise ApiError.single(404, 10056, f"Secret {name} not found.")
+    return ok(_secret_json(binding))
+
+
+def put_secret(ctx: Context) -> Response:
+    script = _script(ctx)
+    binding = _check_secret(_json_object(ctx))
+    base = _secret_base(script)
+    bindings = [b for b in base.bindings if b["name"] != binding["name"]] + [binding]
+    _secret_version(script, base, bindings)
+    return ok(_secret_json(binding))
+
+
+def delete_secret(ctx: Context) -> Response:
+    script = _script(ctx)
+    name = urllib.parse.unquote(ctx.params["secret"])
+    if name not in script.secrets:
+        raise ApiError.single(404, 10056, f"Secret {name} not found.")
+    base = _secret_base(script)
+    _secret_version(script, base, [b for b in base.bindings if b["name"] != name])
+    return ok(None)
+
+
+def bulk_secrets(ctx: Context) -> Response:
+    script = _script(ctx)
+    body = _json_object(ctx)
+    changes = body.get("secrets")
+    if not isinstance(changes, dict) or len(changes) > 100:
+        raise validation_error("secrets must be an object of at most 100 entries.")
+    base = _secret_base(script)
+    bindings = [dict(b) for b in base.bindings]
+    for name, value in changes.items():
+        bindings = [b for b in bindings if b["name"] != name]
+        if value is not None:
+            if not isinstance(value, dict):
+                raise validation_error(f"Secret {name} must be an object or null.")
+            bindings.append(_check_secret({**value, "name": name}))
+    _secret_version(script, base, bindings)
+    return ok([_secret_json(b) for b in bindings if b["type"] in SECRET_TYPES])
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def _script_settings_json(script: WorkerScript) -> dict[str, Any]:
+    settings = script.settings
+    return {
+        "logpush": settings.get("logpush", False),
+        "tail_consumers": settings.get("tail_consumers"),
+        "observability": settings.get("observability"),
+        "tags": settings.get("tags") or [],
+    }
+
+
+def _settings_json(script: WorkerScript) -> dict[str, Any]:
+    version = script.deployed_version() or script.latest_version()
+    return {
+        **_script_settings_json(script),
+        "placement": script.settings.get("placement") or {},
+        "compatibility_date": version.compatibility_date if version else None,
+        "compatibility_flags": list(version.compatibility_flags) if version else [],
+        "usage_model": "standard",
+        "bindings": [public_binding(b) for b in version.bindings] if version else [],
+    }
+
+
+def _apply_settings(script: WorkerScript, body: dict[str, Any]) -> None:
+    tags = body.get("tags")
+    if tags is not None and (
+        not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)
+    ):
+        raise validation_error("tags must be a list of strings.")
+    for key in _SETTINGS_KEYS:
+        if key in body:
+            script.settings[key] = body[key]
+
+
+def get_script_settings(ctx: Context) -> Response:
+    return ok(_script_settings_json(_script(ctx, write=False)))
+
+
+def patch_script_settings(ctx: Context) -> Response:
+    script = _script(ctx)
+    _apply_settings(script, _json_object(ctx))
+    return ok(_script_settings_json(script))
+
+
+def get_settings(ctx: Context) -> Response:
+    return ok(_settings_json(_script(ctx, write=False)))
+
+
+def _fill_from(bindings: Any, base: WorkerVersion) -> Any:
+    """A binding sent as just {type, name} keeps the values of base's binding of that name
+    and type (wrangler sends existing bindings this way)."""
+    if not isinstance(bindings, list):
+        return bindings
+    old = {(b["name"], b.get("type")): b for b in base.bindings}
+    filled: list[Any] = []
+    for binding in bindings:
+        if isinstance(binding, dict):
+            previous = old.get((binding.get("name"), binding.get("type")))
+            if previous is not None:
+                binding = {**previous, **binding}
+        filled.append(binding)
+    return filled
+
+
+def patch_settings(ctx: Context) -> Response:
+    """JSON, or multipart with a ``settings`` part (as wrangler secret bulk sends it)."""
+    script = _script(ctx)
+    content_type = ctx.request.header("Content-Type") or ""
+    body: Any
+    if content_type.lower().startswith("multipart/"):
+        parts = {
+            name: content for name, _, content in split_multipart(ctx.request.body, content_type)
+        }
+        if "settings" not in parts:
+            raise validation_error("Missing settings part.")
+        try:
+            body = json.loads(parts["settings"])
+        except ValueError as exc:
+            raise validation_error("The settings part must be valid JSON.") from exc
+    else:
+        body = ctx.request.json()
+    if not isinstance(body, dict):
+        raise validation_error("settings must be a JSON object.")
+    _apply_settings(script, body)
+    if "bindings" in body:
+        base = _secret_base(script)
+        bindings = _fill_from(body["bindings"], base)
+        validate_bindings(bindings)
+        bindings = _resolve_bindings(bindings, base, strict=True)
+        _secret_version(script, base, bindings)
+    return ok(_settings_json(script))
+
+
+# --- workers.dev ------------------------------------------------------------------------
+
+
+def get_account_subdomain(ctx: Context) -> Response:
+    account = _account(ctx, write=False)
+    subdomain = ctx.state.workers_subdomains.get(account.id)
+    if subdomain is None:
+        raise ApiError.single(404, 10007, "This account does not have a workers.dev subdomain.")
+    return ok({"subdomain": subdomain})
+
+
+def put_account_subdomain(ctx: Context) -> Response:
+    account = _account(ctx)
+    body = _json_object(ctx)
+    subdomain = body.get("subdomain")
+    if not isinstance(subdomain, str) or not subdomain:
+        raise validation_error("subdomain must be a non-empty string.")
+    for other, taken in ctx.state.workers_subdomains.items():
+        if taken == subdomain and other != account.id:
+            raise ApiError.single(409, 10036, "This subdomain is already taken.")
+    ctx.state.workers_subdomains[account.id] = subdomain
+    return ok({"subdomain": subdomain})
+
+
+def _subdomain_json(script: WorkerScript) -> dict[str, Any]:
+    return {
+        "enabled": script.subdomain.enabled,
+        "previews_enabled": script.subdomain.previews_enabled,
+    }
+
+
+def get_script_subdomain(ctx: Context) -> Response:
+    return ok(_subdomain_json(_script(ctx, write=False)))
+
+
+def post_script_subdomain(ctx: Context) -> Response:
+    script = _script(ctx)
+    body = _json_object(ctx)
+    enabled = body.get("enabled")
+    previews = body.get("previews_enabled", script.subdomain.previews_enabled)
+    if not isinstance(enabled, bool):
+        raise validation_error("enabled is required and must be a boolean.")
+    if previews is None:
+        previews = enabled
+    if not isinstance(previews, bool):
+        raise validation_error("previews_enabled must be a boolean.")
+    script.subdomain.enabled = enabled
+    script.subdomain.previews_enabled = previews
+    return ok(_subdomain_json(script))
+
+
+def delete_script_subdomain(ctx: Context) -> Response:
+    script = _script(ctx)
+    script.subdomain.enabled = False
+    script.subdomain.previews_enabled = False
+    return ok(_subdomain_json(script))
+
+
+# --- schedules --------------------------------------------------------------------------
+
+
+def get_schedules(ctx: Context) -> Response:
+    script = _script(ctx, write=False)
+    return ok({"schedules": [dict(s) for s in script.schedules]})
+
+
+def put_schedules(ctx: Context) -> Response:
+    script = _script(ctx)
+    body = ctx.request.json()
+    if not isinstance(body, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("cron"), str) for item in body
+    ):
+        raise validation_error("Expected a list of {cron} objects.")
+    now = timestamp()
+    script.schedules = [
+        {"cron": item["cron"], "created_on": now, "modified_on": now} for item in body
+    ]
+    return ok({"schedules": [dict(s) for s in script.schedules]})
+
+
+# --- memberships ----------------------------------------------------------------------
+
+
+def list_memberships(ctx: Context) -> Response:
+    principal = ctx.principal
+    if principal.account_owned:
+        raise ApiError.single(
+            400, 1001, "Memberships endpoint does not support account owned tokens."
+        )
+    accounts = list(ctx.state.accounts.values())
+    page = parse_page_request(
+        ctx.request.query, default_per_page=20, min_per_page=5, max_per_page=50
+    )
+    rows, info = paginate(accounts, page, ctx.state.max_page_rows)
+    return ok(
+        [
+            {
+                "id": a.id[::-1],
+                "status": "accepted",
+                "account": {"id": a.id, "name": a.name},
+                "roles": ["Administrator"],
+                "permissions": {},
+            }
+            for a in rows
+        ],
+        result_info=info,
+    )
