@@ -204,6 +204,67 @@ def _dns_validation(status: int, codes: set[int | None], text: str, c: HintConte
     )
 
 
+def _worker_missing(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 10007 not in codes or "/workers/" not in c.path:
+        return ""
+    if c.path.endswith("/workers/subdomain"):
+        return (
+            "The account has no workers.dev subdomain yet: choose one in the dashboard "
+            "(Workers & Pages → your subdomain), or set workers_dev: false."
+        )
+    return (
+        "The Worker does not exist on this account yet. Publish it once with "
+        "rollout_percentage: 100 (that creates it), and check script_name and account_id."
+    )
+
+
+def _worker_invalid(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 10021 not in codes:
+        return ""
+    return (
+        "Cloudflare refused the Worker: its message above says why (a startup error in "
+        "the script, a module it cannot find, or a binding with a missing or wrong field). "
+        "Fix the build or the bindings and publish again."
+    )
+
+
+def _worker_inherit(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 10057 not in codes:
+        return ""
+    return (
+        "A binding of type inherit names a binding the current version does not have. "
+        "Remove it, or add the binding explicitly."
+    )
+
+
+def _worker_rollout(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 10215 not in codes:
+        return ""
+    return (
+        "A gradual rollout is in progress (the latest deployment has two versions), so "
+        "secrets cannot be changed on their own. Finish the rollout (rollout_percentage: "
+        "100) and publish again."
+    )
+
+
+def _worker_size(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 10027 not in codes:
+        return ""
+    return (
+        "The Worker is larger than the plan allows (3 MB gzipped on Free, 10 MB on paid "
+        "plans, 64 MB uncompressed): upload only the modules it imports and minify."
+    )
+
+
+def _worker_name(status: int, codes: set[int | None], text: str, c: HintContext) -> str:
+    if 10016 not in codes:
+        return ""
+    return (
+        "Worker names use lower-case letters, digits, '-' and '_' only: fix script_name "
+        "(or name in the wrangler config)."
+    )
+
+
 _RULES = (
     _authorization_header,
     _key_header,
@@ -215,6 +276,12 @@ _RULES = (
     _permission,
     _account_tokens,
     _bad_identifier,
+    _worker_missing,
+    _worker_invalid,
+    _worker_inherit,
+    _worker_rollout,
+    _worker_size,
+    _worker_name,
     _dns_exists,
     _dns_cname_conflict,
     _dns_record_gone,

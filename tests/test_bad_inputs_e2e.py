@@ -237,6 +237,24 @@ CASES += [
 ]
 
 
+WORKER = {"operation": "worker", "account_id": "0" * 32, **TOKEN}
+WORKER_OK = {
+    **WORKER,
+    "script_name": "w",
+    "script": "missing.js",
+    "compatibility_date": "2026-11-01",
+}
+CASES += [
+    (WORKER_OK, "script", "Check the path"),
+    (
+        {**WORKER, "script_name": "w", "compatibility_date": "2026-11-01"},
+        "script",
+        "Set script to the built entry module",
+    ),
+    ({**WORKER_OK, "config": "wrangler.toml"}, "config", "Check the path"),
+]
+
+
 @pytest.mark.parametrize(
     ("inputs", "name", "advice"), CASES, ids=[f"{c[1]}-{i}" for i, c in enumerate(CASES)]
 )

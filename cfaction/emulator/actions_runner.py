@@ -116,11 +116,11 @@ def run_step(
     entrypoint: Path = REPO_ROOT / "entrypoint.py",
     env: Mapping[str, str] | None = None,
     timeout: float = 120,
-    files: Mapping[str, str] | None = None,
+    files: Mapping[str, str | bytes] | None = None,
 ) -> StepResult:
     """Run the entrypoint as the runner runs the container's main process.
 
-    ``files`` are written into the temporary workspace first (path -> text). The step's
+    ``files`` are written into the temporary workspace first (path -> text or bytes). The step's
     environment is only what the runner would pass, plus ``PATH`` and ``env``.
     """
     with tempfile.TemporaryDirectory(prefix="cfaction-step-") as tmp:
@@ -133,7 +133,10 @@ def run_step(
         for relative, text in (files or {}).items():
             target = workspace / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            else:
+                target.write_text(text, encoding="utf-8")
         paths = {
             name: commands_dir / f"{prefix}{os.urandom(8).hex()}"
             for name, prefix in (

@@ -151,7 +151,7 @@ def load_worker(
     )
     vars_ = attempt(_vars, given("vars")) if given("vars") else dict(config.vars if config else {})
     secrets = attempt(_secrets, given("secrets")) or {}
-    bindings = attempt(_bindings, given("bindings")) or ()
+    bindings = attempt(_bindings, given("bindings")) if given("bindings") else ()
     keep = attempt(parse_bool, "keep_secrets", given("keep_secrets") or "true")
     routes = (
         tuple(RouteSpec(pattern) for pattern in _split(given("routes")))

@@ -153,6 +153,10 @@ def publish(
         result = _upload(ctx, "PUT", base, parts, metadata)
         published.etag = str(result.get("etag") or "")
         published.version_id = str(result.get("deployment_id") or "")
+        ctx.reporter.log(
+            f"Uploaded and deployed {worker.script_name} (version "
+            f"{published.version_id or 'unknown'})."
+        )
         if annotations and published.version_id:
             # The upload deploys without a message; a deployment of the same version
             # carries it (one extra call, only when message is given).
@@ -170,6 +174,10 @@ def publish(
         ctx, base, [(published.version_id, share), (current, 100.0 - share)], annotations
     )
     published.deployment_id = str(deployment.get("id") or "")
+    ctx.reporter.log(
+        f"Deployed version {published.version_id} of {worker.script_name} to "
+        f"{share:g} % beside version {current}."
+    )
 
 
 def set_triggers(
