@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -718,51 +715,3 @@ def test_schedules(emu: Emulator, api: Api) -> None:
 
 
 # --- real wrangler (opt-in) -----------------------------------------------------------
-
-WRANGLER_DIR = Path(os.environ.get("CFACTION_WRANGLER_DIR", "/tmp/wr"))
-
-
-@pytest.mark.skipif(
-    os.environ.get("CFACTION_RUN_WRANGLER") != "1"
-    or shutil.which("npx") is None
-    or not (WRANGLER_DIR / "node_modules" / ".bin" / "wrangler").exists(),
-    reason="set CFACTION_RUN_WRANGLER=1 with wrangler installed in CFACTION_WRANGLER_DIR",
-)
-def test_wrangler_deploy(tmp_path: Path) -> None:
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "index.js").write_text(
-        "export default { fetch(r, env) { return new Response(env.GREETING); } };\n"
-    )
-    (tmp_path / "wrangler.toml").write_text(
-        'name = "hello-worker"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n'
-        "workers_dev = true\n"
-        'routes = [{ pattern = "example.com/hello/*", zone_name = "example.com" }]\n'
-        '[vars]\nGREETING = "hi"\n'
-        '[[kv_namespaces]]\nbinding = "KV"\nid = "0123456789abcdef0123456789abcdef"\n'
-    )
-    with Emulator(demo.demo_state()) as emulator:
-        env = {
-            **os.environ,
-            "CLOUDFLARE_API_BASE_URL": emulator.base_url,
-            "CLOUDFLARE_API_TOKEN": demo.DEMO_TOKEN,
-            "CLOUDFLARE_ACCOUNT_ID": demo.DEMO_ACCOUNT_ID,
-            "WRANGLER_SEND_METRICS": "false",
-            "CI": "1",
-        }
-        wrangler = str(WRANGLER_DIR / "node_modules" / ".bin" / "wrangler")
-        done = subprocess.run(
-            [wrangler, "deploy", "--no-bundle"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        script = emulator.state.worker(demo.DEMO_ACCOUNT_ID, "hello-worker")
-        assert script.subdomain.enabled
-        assert [r.pattern for r in emulator.state.worker_routes_of("hello-worker")] == [
-            "example.com/hello/*"
-        ]
-        assert {b["name"] for b in script.bindings()} == {"GREETING", "KV"}

@@ -111,6 +111,21 @@ def test_a_module_worker_with_wasm_and_text_modules_is_published(emulator: Emula
     assert run.outputs["version_id"] == version.id
     assert run.outputs["script_name"] == "hello"
     assert run.outputs["etag"]
+    assert set(run.outputs) == {
+        "zone_id",
+        "zone_name",
+        "account_id",
+        "dry_run",
+        "api_calls",
+        "result",
+        "script_name",
+        "etag",
+        "version_id",
+        "deployment_id",
+        "url",
+        "routes",
+        "custom_domains",
+    }
     # Config keys cfaction does not apply are reported, not dropped silently.
     assert any("durable_objects" in w.data for w in run.annotations("warning"))
     assert "| `add.wasm` | application/wasm | 8 B |" in run.summary
@@ -400,3 +415,14 @@ def test_invalid_worker_inputs_are_named_before_any_call(
     assert [e.properties["title"] for e in errors] == [f"Input {name}"]
     assert advice in errors[0].data
     assert emulator.log == []
+
+
+def test_a_worker_over_the_size_limit_gets_the_size_hint(emulator: Emulator) -> None:
+    emulator.state.workers_max_gzip_bytes = 100  # the emulator plays a stricter plan
+
+    run = worker(emulator, config="wrangler.toml", modules="src/*.wasm\nsrc/*.txt")
+
+    assert run.exit_code == 1
+    (error,) = run.annotations("error")
+    assert "(10027)" in error.data
+    assert "upload only the modules it imports" in error.data

@@ -31,6 +31,7 @@ class Scenario:
     title: str
     inputs: Mapping[str, str]
     faults: tuple[Fault, ...] = ()
+    files: Mapping[str, str | bytes] | None = None
 
 
 DEPLOYED_FILES = "\n".join(
@@ -80,6 +81,32 @@ SCENARIOS = (
         },
     ),
     Scenario(
+        "publish a Worker from its wrangler.toml (an ES module and a text module, vars, a "
+        "KV namespace and a secret) with its workers.dev URL",
+        {
+            "operation": "worker",
+            "api_token": DEMO_TOKEN,
+            "account_id": DEMO_ACCOUNT_ID,
+            "config": "wrangler.toml",
+            "modules": "src/*.txt",
+            "secrets": "API_KEY=demo-secret-value",
+            "message": "release v1.2.0",
+        },
+        files={
+            "wrangler.toml": (
+                'name = "hello-demo"\nmain = "src/index.js"\ncompatibility_date = "2026-11-01"\n'
+                '[vars]\nGREETING = "world"\n[[kv_namespaces]]\nbinding = "CACHE"\n'
+                'id = "0123456789abcdef0123456789abcdef"\n'
+            ),
+            "src/index.js": (
+                'import banner from "./banner.txt";\n'
+                "export default { fetch(request, env) { "
+                "return new Response(banner + env.GREETING); } };\n"
+            ),
+            "src/banner.txt": "Hello, ",
+        },
+    ),
+    Scenario(
         "verify a user API token and find the zone of www.example.com",
         {"operation": "verify", "zone": "www.example.com", "api_token": DEMO_TOKEN},
     ),
@@ -111,7 +138,7 @@ def runner_view(run: StepResult) -> list[str]:
 
 
 def _shown_input(name: str, value: str) -> str:
-    if name in ("api_token", "global_key", "email"):
+    if name in ("api_token", "global_key", "email", "secrets"):
         return "***"
     lines = value.splitlines()
     return f"{lines[0]} … ({len(lines)} lines)" if len(lines) > 1 else value
@@ -150,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
             emulator.log.clear()
             for fault in scenario.faults:
                 emulator.faults.add(fault)
-            run = run_step({**scenario.inputs, "api_base_url": emulator.base_url})
+            run = run_step(
+                {**scenario.inputs, "api_base_url": emulator.base_url}, files=scenario.files
+            )
             show(scenario, run)
             received = Counter(
                 f"{r.method} {r.path}" + (f" ({r.fault} fault)" if r.fault else "")
