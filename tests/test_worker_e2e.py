@@ -426,3 +426,23 @@ def test_a_worker_over_the_size_limit_gets_the_size_hint(emulator: Emulator) -> 
     (error,) = run.annotations("error")
     assert "(10027)" in error.data
     assert "upload only the modules it imports" in error.data
+
+
+def test_the_account_comes_from_the_zone_when_not_given(emulator: Emulator) -> None:
+    emulator.log.clear()
+    run = run_step(
+        {
+            "operation": "worker",
+            "api_token": DEMO_TOKEN,
+            "zone": "example.com",
+            "api_base_url": emulator.base_url,
+            "config": "wrangler.toml",
+            "modules": "src/*.wasm\nsrc/*.txt",
+        },
+        files=PROJECT,
+    )
+
+    assert run.exit_code == 0, run.stdout
+    assert calls(emulator)[0] == "GET /zones"
+    assert run.outputs["account_id"] == DEMO_ACCOUNT_ID
+    assert "hello" in {n for _, n in emulator.state.workers}

@@ -25,7 +25,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cfaction.inputs.dns import HOSTNAME_CONTENT, REPLACE_BY_DEFAULT, DesiredRecord, Mode
+from cfaction.inputs.dns import (
+    HOSTNAME_CONTENT,
+    RECORD_FIELDS,
+    REPLACE_BY_DEFAULT,
+    DesiredRecord,
+    Mode,
+)
 
 Action = Literal["create", "update", "delete", "unchanged"]
 SETTINGS: tuple[str, ...] = ("ttl", "proxied", "priority", "comment", "tags")
@@ -258,20 +264,12 @@ def _conflicts(existing: Sequence[Mapping[str, Any]], rtype: str) -> list[Mappin
     return []
 
 
+_API_FIELDS = ("id", *sorted(RECORD_FIELDS - {"state", "mode"}))
+"""A record's fields as the API has them: what a user may set, and its ID."""
+
+
 def _api_fields(existing: Mapping[str, Any]) -> dict[str, Any]:
-    keep = (
-        "id",
-        "type",
-        "name",
-        "content",
-        "data",
-        "ttl",
-        "proxied",
-        "priority",
-        "comment",
-        "tags",
-    )
-    return {k: existing.get(k) for k in keep if k in existing}
+    return {k: existing.get(k) for k in _API_FIELDS if k in existing}
 
 
 def _ip(text: str) -> str:

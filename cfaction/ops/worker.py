@@ -59,8 +59,9 @@ class Published:
 def run(ctx: Context) -> Outcome:
     worker = ctx.settings.worker
     assert worker is not None
-    zone = _zone(ctx)
-    account_id = ctx.settings.account_id or worker.account_id or (zone.account_id if zone else None)
+    account_id = ctx.settings.account_id or worker.account_id
+    zone = _zone(ctx, need_account=account_id is None)
+    account_id = account_id or (zone.account_id if zone else None)
     parts = read_parts(worker)
     check_sizes(ctx, parts)
     metadata = build_metadata(worker, parts)
@@ -307,12 +308,14 @@ def _current_version(ctx: Context, base: str) -> str:
     return str(best["version_id"])
 
 
-def _zone(ctx: Context) -> Zone | None:
+def _zone(ctx: Context, *, need_account: bool) -> Zone | None:
+    """The zone input, read only as far as needed: a zone ID costs a call only when the
+    account has to come from it."""
     ref = ctx.settings.zone
     if ref is None:
         return None
     zone = ctx.zones.resolve(ref)
-    return zone if zone.account_id else ctx.zones.details(zone.id)
+    return ctx.zones.details(zone.id) if need_account and not zone.account_id else zone
 
 
 def _route_zone(ctx: Context, spec: RouteSpec) -> Zone:
