@@ -1,0 +1,323 @@
+"""The built Docker image, run exactly as the GitHub runner runs a container action
+(github-actions-contract.md §2.1): ``docker run --rm --workdir /github/workspace``, every
+declared input as ``INPUT_*`` (``""`` when it has no default), the ``GITHUB_*`` variables
+with container paths, and the runner's five mounts. The emulator listens on the host's
+loopback and the container shares the host network.
+
+Run it with ``scripts/container test``, which starts an engine, builds the image and sets
+``CFACTION_IMAGE``; plain ``scripts/test`` deselects these tests (marker ``container``).
+Without an engine they skip with the reason, except in CI (``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from cfaction.emulator import Emulator
+from cfaction.emulator.actions_runner import (
+    StepResult,
+    input_environment,
+    parse_file_commands,
+    parse_workflow_commands,
+)
+from cfaction.emulator.demo import (
+    DEMO_ACCOUNT_ID,
+    DEMO_TOKEN,
+    DEMO_ZONE_ID,
+    demo_state,
+)
+
+pytestmark = pytest.mark.container
+
+IMAGE = os.environ.get("CFACTION_IMAGE", "cfaction:test")
+FILE_COMMANDS = {
+    "GITHUB_OUTPUT": "set_output_",
+    "GITHUB_ENV": "set_env_",
+    "GITHUB_STATE": "save_state_",
+    "GITHUB_PATH": "add_path_",
+    "GITHUB_STEP_SUMMARY": "step_summary_",
+}
+
+
+def unavailable(reason: str) -> None:
+    """Fail in CI, where the engine must work; skip with the reason elsewhere."""
+    message = f"{reason} (run scripts/container test)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def image() -> str:
+    reason = os.environ.get("CFACTION_CONTAINER_UNAVAILABLE", "")
+    if reason:
+        unavailable(reason)
+    try:
+        found = subprocess.run(
+            ["docker", "image", "inspect", IMAGE],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        unavailable(f"docker did not answer: {error}")
+    if found.returncode != 0:
+        unavailable(f"no image {IMAGE}: {found.stderr.strip()}")
+    return IMAGE
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(demo_state()) as emu:
+        yield emu
+
+
+def run_container(
+    image: str,
+    root: Path,
+    inputs: Mapping[str, str],
+    files: Mapping[str, str | bytes] | None = None,
+) -> StepResult:
+    """One step of a container action, with the runner's docker run shape."""
+    runner_temp = root / "_temp"
+    workspace = root / "workspace"
+    mounts = {
+        runner_temp: "/github/runner_temp",
+        runner_temp / "_github_home": "/github/home",
+        runner_temp / "_github_workflow": "/github/workflow",
+        runner_temp / "_runner_file_commands": "/github/file_commands",
+        workspace: "/github/workspace",
+    }
+    for host in mounts:
+        host.mkdir(parents=True, exist_ok=True)
+    for relative, content in (files or {}).items():
+        target = workspace / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    (runner_temp / "_github_workflow" / "event.json").write_text("{}", encoding="utf-8")
+    commands = {name: f"{prefix}{os.urandom(8).hex()}" for name, prefix in FILE_COMMANDS.items()}
+    for name in commands.values():
+        (runner_temp / "_runner_file_commands" / name).touch()
+
+    step_env = {
+        **input_environment(inputs),
+        "HOME": "/github/home",
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_WORKSPACE": "/github/workspace",
+        "GITHUB_EVENT_PATH": "/github/workflow/event.json",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_REPOSITORY": "octo/site",
+        "GITHUB_SHA": "0" * 40,
+        "GITHUB_REF": "refs/heads/main",
+        "RUNNER_OS": "Linux",
+        "RUNNER_TEMP": "/github/runner_temp",
+        **{name: f"/github/file_commands/{file}" for name, file in commands.items()},
+    }
+    # As the runner does: `-e NAME` only, the values come from the docker CLI's environment.
+    command = ["docker", "run", "--rm", "--workdir", "/github/workspace", "--network", "host"]
+    for name in step_env:
+        command += ["-e", name]
+    for host, container in mounts.items():
+        command += ["-v", f"{host}:{container}"]
+    command.append(image)
+    completed = subprocess.run(
+        command,
+        env={**os.environ, **step_env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    file_commands = runner_temp / "_runner_file_commands"
+    return StepResult(
+        exit_code=completed.returncode,
+        stdout=completed.stdout,
+        stderr=completed.stderr,
+        outputs=parse_file_commands(
+            (file_commands / commands["GITHUB_OUTPUT"]).read_text(encoding="utf-8")
+        ),
+        summary=(file_commands / commands["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
+        commands=parse_workflow_commands(completed.stdout)
+        + parse_workflow_commands(completed.stderr),
+        workspace=workspace,
+    )
+
+
+def api(emulator: Emulator, **inputs: str) -> dict[str, str]:
+    return {"api_base_url": emulator.base_url, "max_retries": "2", **inputs}
+
+
+def test_verify(image: str, emulator: Emulator, tmp_path: Path) -> None:
+    run = run_container(
+        image,
+        tmp_path,
+        api(emulator, operation="verify", zone="www.example.com", api_token=DEMO_TOKEN),
+    )
+
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.outputs["token_status"] == "active"
+    assert run.outputs["zone_id"] == DEMO_ZONE_ID
+    assert run.outputs["zone_name"] == "example.com"
+    assert run.outputs["account_id"] == DEMO_ACCOUNT_ID
+    assert run.outputs["api_calls"] == "3"
+    assert run.result()["ok"] is True
+    assert "cfaction verify" in run.summary and "example.com" in run.summary
+    assert run.annotations("error") == []
+
+
+def test_purge(image: str, emulator: Emulator, tmp_path: Path) -> None:
+    run = run_container(
+        image,
+        tmp_path,
+        api(
+            emulator,
+            operation="purge",
+            zone="www.example.com",
+            api_token=DEMO_TOKEN,
+            files="/index.html\n/blog/\nhttps://www.example.com/feed.xml",
+            tags="release-1",
+        ),
+    )
+
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.outputs["purged"] == "4"
+    assert run.outputs["batches"] == "2"
+    assert json.loads(run.outputs["zones"]) == [{"id": DEMO_ZONE_ID, "name": "example.com"}]
+    assert len(json.loads(run.outputs["purge_ids"])) == 2
+    purged = [r.json for r in emulator.log if r.path.endswith("/purge_cache")]
+    assert purged == [
+        {
+            "files": [
+                "https://www.example.com/index.html",
+                "https://www.example.com/blog/",
+                "https://www.example.com/feed.xml",
+            ]
+        },
+        {"tags": ["release-1"]},
+    ]
+    assert "purge" in run.summary and "example.com" in run.summary
+
+
+def test_dns_from_a_records_file_then_a_rerun_changes_nothing(
+    image: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    # `records` as a path in the workspace: read through the /github/workspace mount.
+    files = {
+        "dns/records.yml": (
+            "- {type: A, name: app, content: 192.0.2.20, proxied: true}\n"
+            "- {type: TXT, name: '@', content: \"verify=abc123\"}\n"
+        )
+    }
+    inputs = api(
+        emulator,
+        operation="dns",
+        zone="example.com",
+        api_token=DEMO_TOKEN,
+        records="dns/records.yml",
+    )
+
+    first = run_container(image, tmp_path / "first", inputs, files)
+    second = run_container(image, tmp_path / "second", inputs, files)
+
+    assert first.exit_code == 0, first.stdout + first.stderr
+    assert (first.outputs["created"], first.outputs["unchanged"]) == ("2", "0")
+    names = {(r["type"], r["name"]) for r in json.loads(first.outputs["records"])}
+    assert names == {("A", "app.example.com"), ("TXT", "example.com")}
+    assert second.exit_code == 0, second.stdout + second.stderr
+    assert (second.outputs["created"], second.outputs["updated"]) == ("0", "0")
+    assert second.outputs["unchanged"] == "2"
+    assert "dns" in first.summary and "app.example.com" in first.summary
+
+
+def test_worker_from_a_project_in_the_workspace(
+    image: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    project: dict[str, str | bytes] = {
+        "wrangler.toml": (
+            'name = "hello"\nmain = "src/index.js"\ncompatibility_date = "2026-11-01"\n'
+            '[vars]\nGREETING = "world"\n'
+        ),
+        "src/index.js": (
+            'import greeting from "./greeting.txt";\n'
+            "export default { async fetch() { return new Response(greeting); } };\n"
+        ),
+        "src/greeting.txt": "hello ",
+        "src/add.wasm": b"\x00asm\x01\x00\x00\x00",
+    }
+    run = run_container(
+        image,
+        tmp_path,
+        api(
+            emulator,
+            operation="worker",
+            config="wrangler.toml",
+            modules="src/*.txt\nsrc/*.wasm",
+            secrets="API_KEY=s3cret-value",
+            api_token=DEMO_TOKEN,
+            account_id=DEMO_ACCOUNT_ID,
+        ),
+        project,
+    )
+
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.outputs["script_name"] == "hello"
+    assert run.outputs["url"] == "https://hello.demo-account.workers.dev"
+    script = emulator.state.worker(DEMO_ACCOUNT_ID, "hello")
+    assert run.outputs["version_id"] == script.deployed_version().id
+    assert set(script.modules()) == {"index.js", "greeting.txt", "add.wasm"}
+    assert script.secret_value("API_KEY") == "s3cret-value"
+    assert "s3cret-value" in run.masks
+    assert "s3cret-value" not in "\n".join(run.log_lines()) + run.summary
+    assert "hello" in run.summary
+
+
+def test_a_bad_input_fails_the_step_before_any_call(
+    image: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    run = run_container(
+        image, tmp_path, api(emulator, operation="purge", zone="example.com", api_token=DEMO_TOKEN)
+    )
+
+    assert run.exit_code == 1
+    assert run.annotations("error"), run.stdout + run.stderr
+    assert list(emulator.log) == []
+    assert run.result()["ok"] is False
+
+
+def test_the_image_holds_only_what_the_action_runs(image: str) -> None:
+    probe = (
+        "import importlib.util, os, shutil, sys\n"
+        "sys.path.insert(0, '/app')\n"
+        "print(sorted(os.listdir('/app')))\n"
+        "print(importlib.util.find_spec('cfaction.emulator') is None)\n"
+        "print([t for t in ('gcc', 'cc', 'make') if shutil.which(t)])\n"
+        "print([d for d, _, f in os.walk('/app') if '__pycache__' in d])\n"
+        "print(os.path.exists('/tmp/requirements.txt'), os.path.exists('/root/.cache/pip'))\n"
+    )
+    completed = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "/usr/local/bin/python", image, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == [
+        "['cfaction', 'entrypoint.py']",
+        "True",
+        "[]",
+        "[]",
+        "False False",
+    ]
