@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from cfaction.emulator import Emulator, Fault, PurgeLimits
+from cfaction.emulator.actions_runner import run_step
 from cfaction.emulator.demo import DEMO_TOKEN, DEMO_ZONE_ID, DEMO_ZONE_TOKEN, DEMO_ZONES
 from tests.conftest import RunStep
 
@@ -365,3 +366,36 @@ def test_the_global_rate_limit_is_waited_for(step: RunStep, emulator: Emulator) 
     assert purge_calls(emulator) == 3 + len(limited)  # retries are the only extra calls
     assert Counter(emulator.state.purged(DEMO_ZONE_ID, "files")) == Counter(files)
     assert run.outputs["batches"] == "3"
+
+
+def test_a_list_too_large_for_an_input_is_read_from_a_workspace_file(
+    emulator: Emulator,
+) -> None:
+    relax_limits(emulator)
+    urls = [f"https://example.com/assets/{i:05d}.js" for i in range(10_000)]
+    emulator.log.clear()
+
+    run = run_step(
+        {
+            "operation": "purge",
+            "zone": "example.com",
+            "api_token": DEMO_TOKEN,
+            "api_base_url": emulator.base_url,
+            "files": "@build/changed-urls.txt",
+        },
+        files={"build/changed-urls.txt": "\n".join(urls) + "\n"},
+    )
+
+    assert run.exit_code == 0, run.stdout
+    assert Counter(emulator.state.purged(DEMO_ZONE_ID, "files")) == Counter(urls)
+    assert purge_calls(emulator) == 100
+
+
+def test_a_missing_list_file_is_named_before_any_call(step: RunStep, emulator: Emulator) -> None:
+    run = step(operation="purge", zone="example.com", api_token=DEMO_TOKEN, files="@nope.txt")
+
+    assert run.exit_code == 1
+    (error,) = run.annotations("error")
+    assert error.properties["title"] == "Input files"
+    assert "the file 'nope.txt' (from '@nope.txt') does not exist" in error.data
+    assert emulator.log == []

@@ -159,7 +159,9 @@ def load(raw: Mapping[str, str], workspace: Path | None = None) -> Settings:
     purge: PurgeInputs | None = None
     if operation == "purge":
         zone_failed = any(error.input_name == "zone" for error in errors)
-        purge, purge_errors = load_purge(values, None if zone_failed else len(zones))
+        purge, purge_errors = load_purge(
+            values, None if zone_failed else len(zones), workspace or workspace_root(os.environ)
+        )
         errors.extend(purge_errors)
     dns: DnsInputs | None = None
     if operation == "dns":

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
@@ -104,7 +105,7 @@ class PurgeInputs:
 
 
 def load_purge(
-    values: Mapping[str, str], zone_count: int | None
+    values: Mapping[str, str], zone_count: int | None, workspace: Path | None = None
 ) -> tuple[PurgeInputs, list[InputError]]:
     """Parse and check the purge inputs; ``zone_count`` is how many zones ``zone`` lists,
     None when ``zone`` itself is invalid (then nothing is said about the zone count).
@@ -122,7 +123,10 @@ def load_purge(
             return fallback
 
     def text(name: str) -> str:
-        return values.get(name, "").strip() or PURGE_DEFAULTS[name]
+        value = values.get(name, "").strip() or PURGE_DEFAULTS[name]
+        if name in LIST_INPUTS and value.startswith("@") and "\n" not in value:
+            return _list_file(name, value[1:], workspace or Path.cwd())
+        return value
 
     no_files: tuple[FileItem, ...] = ()
     none: tuple[str, ...] = ()
@@ -140,6 +144,26 @@ def load_purge(
         # Without a valid purge_everything, "nothing to purge" would be a second, wrong error.
         errors.extend(_combination_errors(purge, failed, zone_count))
     return purge, errors
+
+
+def _list_file(name: str, relative: str, workspace: Path) -> str:
+    """``@path``: the list is read from a file in the workspace. A runner passes each input
+    as one environment variable of at most 128 KiB, so thousands of URLs need a file."""
+    root = workspace.resolve()
+    path = (root / relative.strip()).resolve()
+    if root != path and root not in path.parents:
+        raise InputError(
+            name,
+            f"'@{relative}' is outside the workspace.",
+            "Give a path relative to the repository checkout after the @.",
+        )
+    if not path.is_file():
+        raise InputError(
+            name,
+            f"the file '{relative}' (from '@{relative}') does not exist in the workspace.",
+            "Write it in an earlier step, or fix the path.",
+        )
+    return path.read_text(encoding="utf-8")
 
 
 def _combination_errors(
