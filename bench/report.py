@@ -16,6 +16,9 @@ How long cfaction takes, and how many API calls it makes, next to the usual alte
 all against the local emulator (`cfaction.emulator`) with {latency} added to every API
 request to stand in for the network. Absolute times are from one machine and noisy; the
 ratios from one run are what we quote. Regenerate with `{command}` ({elapsed} for this run).
+`--container` runs `scripts/container build` first, so Worker publish also times the action's
+image run as the runner runs it; without an engine that has the image, that row is skipped
+and its table says why.
 """
 
 
@@ -47,7 +50,7 @@ def plot(done: dict[str, Section], path: Path) -> None:
     (ax_worker, ax_purge), (ax_dns, ax_start) = axes
     if "worker" in done:
         data = done["worker"].plot
-        ax_worker.bar(data["labels"], data["medians"], color=["C0", "C1", "C7"])
+        ax_worker.bar(data["labels"], data["medians"], color=data["colors"])
         ax_worker.set_title("Worker publish (median)")
         ax_worker.set_ylabel("seconds")
     if "purge" in done:

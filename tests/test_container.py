@@ -1,8 +1,9 @@
 """The built Docker image, run exactly as the GitHub runner runs a container action
 (github-actions-contract.md §2.1): ``docker run --rm --workdir /github/workspace``, every
 declared input as ``INPUT_*`` (``""`` when it has no default), the ``GITHUB_*`` variables
-with container paths, and the runner's five mounts. The emulator listens on the host's
-loopback and the container shares the host network.
+with container paths, and the runner's five mounts: ``run_container_step`` in
+cfaction/emulator/actions_runner.py. The emulator listens on the host's loopback and the
+container shares the host network.
 
 Run it with ``scripts/container test``, which starts an engine, builds the image and sets
 ``CFACTION_IMAGE``; plain ``scripts/test`` deselects these tests (marker ``container``).
@@ -14,18 +15,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cfaction.emulator import Emulator
-from cfaction.emulator.actions_runner import (
-    StepResult,
-    input_environment,
-    parse_file_commands,
-    parse_workflow_commands,
-)
+from cfaction.emulator.actions_runner import run_container_step
 from cfaction.emulator.demo import (
     DEMO_ACCOUNT_ID,
     DEMO_TOKEN,
@@ -36,13 +32,6 @@ from cfaction.emulator.demo import (
 pytestmark = pytest.mark.container
 
 IMAGE = os.environ.get("CFACTION_IMAGE", "cfaction:test")
-FILE_COMMANDS = {
-    "GITHUB_OUTPUT": "set_output_",
-    "GITHUB_ENV": "set_env_",
-    "GITHUB_STATE": "save_state_",
-    "GITHUB_PATH": "add_path_",
-    "GITHUB_STEP_SUMMARY": "step_summary_",
-}
 
 
 def unavailable(reason: str) -> None:
@@ -79,90 +68,15 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
-def run_container(
-    image: str,
-    root: Path,
-    inputs: Mapping[str, str],
-    files: Mapping[str, str | bytes] | None = None,
-) -> StepResult:
-    """One step of a container action, with the runner's docker run shape."""
-    runner_temp = root / "_temp"
-    workspace = root / "workspace"
-    mounts = {
-        runner_temp: "/github/runner_temp",
-        runner_temp / "_github_home": "/github/home",
-        runner_temp / "_github_workflow": "/github/workflow",
-        runner_temp / "_runner_file_commands": "/github/file_commands",
-        workspace: "/github/workspace",
-    }
-    for host in mounts:
-        host.mkdir(parents=True, exist_ok=True)
-    for relative, content in (files or {}).items():
-        target = workspace / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    (runner_temp / "_github_workflow" / "event.json").write_text("{}", encoding="utf-8")
-    commands = {name: f"{prefix}{os.urandom(8).hex()}" for name, prefix in FILE_COMMANDS.items()}
-    for name in commands.values():
-        (runner_temp / "_runner_file_commands" / name).touch()
-
-    step_env = {
-        **input_environment(inputs),
-        "HOME": "/github/home",
-        "GITHUB_ACTIONS": "true",
-        "CI": "true",
-        "GITHUB_WORKSPACE": "/github/workspace",
-        "GITHUB_EVENT_PATH": "/github/workflow/event.json",
-        "GITHUB_EVENT_NAME": "push",
-        "GITHUB_REPOSITORY": "octo/site",
-        "GITHUB_SHA": "0" * 40,
-        "GITHUB_REF": "refs/heads/main",
-        "RUNNER_OS": "Linux",
-        "RUNNER_TEMP": "/github/runner_temp",
-        **{name: f"/github/file_commands/{file}" for name, file in commands.items()},
-    }
-    # As the runner does: `-e NAME` only, the values come from the docker CLI's environment.
-    command = ["docker", "run", "--rm", "--workdir", "/github/workspace", "--network", "host"]
-    for name in step_env:
-        command += ["-e", name]
-    for host, container in mounts.items():
-        command += ["-v", f"{host}:{container}"]
-    command.append(image)
-    completed = subprocess.run(
-        command,
-        env={**os.environ, **step_env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    file_commands = runner_temp / "_runner_file_commands"
-    return StepResult(
-        exit_code=completed.returncode,
-        stdout=completed.stdout,
-        stderr=completed.stderr,
-        outputs=parse_file_commands(
-            (file_commands / commands["GITHUB_OUTPUT"]).read_text(encoding="utf-8")
-        ),
-        summary=(file_commands / commands["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
-        commands=parse_workflow_commands(completed.stdout)
-        + parse_workflow_commands(completed.stderr),
-        workspace=workspace,
-    )
-
-
 def api(emulator: Emulator, **inputs: str) -> dict[str, str]:
     return {"api_base_url": emulator.base_url, "max_retries": "2", **inputs}
 
 
 def test_verify(image: str, emulator: Emulator, tmp_path: Path) -> None:
-    run = run_container(
+    run = run_container_step(
         image,
-        tmp_path,
         api(emulator, operation="verify", zone="www.example.com", api_token=DEMO_TOKEN),
+        root=tmp_path,
     )
 
     assert run.exit_code == 0, run.stdout + run.stderr
@@ -177,9 +91,8 @@ def test_verify(image: str, emulator: Emulator, tmp_path: Path) -> None:
 
 
 def test_purge(image: str, emulator: Emulator, tmp_path: Path) -> None:
-    run = run_container(
+    run = run_container_step(
         image,
-        tmp_path,
         api(
             emulator,
             operation="purge",
@@ -188,6 +101,7 @@ def test_purge(image: str, emulator: Emulator, tmp_path: Path) -> None:
             files="/index.html\n/blog/\nhttps://www.example.com/feed.xml",
             tags="release-1",
         ),
+        root=tmp_path,
     )
 
     assert run.exit_code == 0, run.stdout + run.stderr
@@ -227,8 +141,8 @@ def test_dns_from_a_records_file_then_a_rerun_changes_nothing(
         records="dns/records.yml",
     )
 
-    first = run_container(image, tmp_path / "first", inputs, files)
-    second = run_container(image, tmp_path / "second", inputs, files)
+    first = run_container_step(image, inputs, files=files, root=tmp_path / "first")
+    second = run_container_step(image, inputs, files=files, root=tmp_path / "second")
 
     assert first.exit_code == 0, first.stdout + first.stderr
     assert (first.outputs["created"], first.outputs["unchanged"]) == ("2", "0")
@@ -255,9 +169,8 @@ def test_worker_from_a_project_in_the_workspace(
         "src/greeting.txt": "hello ",
         "src/add.wasm": b"\x00asm\x01\x00\x00\x00",
     }
-    run = run_container(
+    run = run_container_step(
         image,
-        tmp_path,
         api(
             emulator,
             operation="worker",
@@ -267,7 +180,8 @@ def test_worker_from_a_project_in_the_workspace(
             api_token=DEMO_TOKEN,
             account_id=DEMO_ACCOUNT_ID,
         ),
-        project,
+        files=project,
+        root=tmp_path,
     )
 
     assert run.exit_code == 0, run.stdout + run.stderr
@@ -285,8 +199,10 @@ def test_worker_from_a_project_in_the_workspace(
 def test_a_bad_input_fails_the_step_before_any_call(
     image: str, emulator: Emulator, tmp_path: Path
 ) -> None:
-    run = run_container(
-        image, tmp_path, api(emulator, operation="purge", zone="example.com", api_token=DEMO_TOKEN)
+    run = run_container_step(
+        image,
+        api(emulator, operation="purge", zone="example.com", api_token=DEMO_TOKEN),
+        root=tmp_path,
     )
 
     assert run.exit_code == 1

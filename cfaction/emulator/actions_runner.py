@@ -10,6 +10,9 @@ It does what the runner does around our entrypoint (github-actions-contract.md ย
   ``EnvFileKeyValuePairs`` and stdout/stderr with those of ``ActionCommand.TryParseV2``
   (including ``::stop-commands::`` and the legacy ``##[`` form).
 
+:func:`run_step` runs ``entrypoint.py`` as the container's main process would run;
+:func:`run_container_step` runs the built image with the runner's own ``docker run`` shape.
+
 Nothing here is used by the action itself; the Docker image does not contain it.
 """
 
@@ -47,6 +50,14 @@ COMMANDS = frozenset(
         "internal-set-repo-path",
     }
 )
+# The runner's file-command files: variable -> file name prefix (a random suffix follows).
+FILE_COMMANDS = {
+    "GITHUB_OUTPUT": "set_output_",
+    "GITHUB_ENV": "set_env_",
+    "GITHUB_STATE": "save_state_",
+    "GITHUB_PATH": "add_path_",
+    "GITHUB_STEP_SUMMARY": "step_summary_",
+}
 
 
 class FileCommandError(ValueError):
@@ -130,22 +141,10 @@ def run_step(
         home = root / "home"
         for folder in (workspace, commands_dir, home):
             folder.mkdir()
-        for relative, text in (files or {}).items():
-            target = workspace / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                target.write_bytes(text)
-            else:
-                target.write_text(text, encoding="utf-8")
+        _write_files(workspace, files)
         paths = {
             name: commands_dir / f"{prefix}{os.urandom(8).hex()}"
-            for name, prefix in (
-                ("GITHUB_OUTPUT", "set_output_"),
-                ("GITHUB_ENV", "set_env_"),
-                ("GITHUB_STATE", "save_state_"),
-                ("GITHUB_PATH", "add_path_"),
-                ("GITHUB_STEP_SUMMARY", "step_summary_"),
-            )
+            for name, prefix in FILE_COMMANDS.items()
         }
         for path in paths.values():
             path.touch()
@@ -189,6 +188,136 @@ def run_step(
         commands=parse_workflow_commands(completed.stdout)
         + parse_workflow_commands(completed.stderr),
     )
+
+
+def run_container_step(
+    image: str,
+    inputs: Mapping[str, str],
+    *,
+    docker_host: str | None = None,
+    files: Mapping[str, str | bytes] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 180,
+    root: Path | None = None,
+    action_yml: Path = REPO_ROOT / "action.yml",
+) -> StepResult:
+    """Run the built ``image`` as the runner runs a container action's step.
+
+    The runner's shape (github-actions-contract.md ยง2.1): ``docker run --rm --workdir
+    /github/workspace``, ``-e NAME`` (the value comes from the docker CLI's environment) for
+    every declared input as ``INPUT_*`` (``""`` when it has no default), the ``GITHUB_*``
+    variables with container paths and ``env``, and its five mounts (runner temp, home,
+    workflow, file commands, workspace). ``--network host`` lets the step reach an emulator
+    on the host's loopback. ``docker_host`` is the engine (``DOCKER_HOST``); without it the
+    docker CLI's own choice.
+
+    The runner's folders are made under ``root`` (kept, and ``workspace`` set on the result)
+    or a temporary folder (removed; ``workspace`` is None). ``files`` are written into the
+    workspace first. On a timeout the container is removed and ``TimeoutExpired`` raised.
+    """
+    if root is not None:
+        return _run_container(image, inputs, root, docker_host, files, env, timeout, action_yml)
+    with tempfile.TemporaryDirectory(prefix="cfaction-container-step-") as tmp:
+        result = _run_container(
+            image, inputs, Path(tmp), docker_host, files, env, timeout, action_yml
+        )
+    result.workspace = None
+    return result
+
+
+def _run_container(
+    image: str,
+    inputs: Mapping[str, str],
+    root: Path,
+    docker_host: str | None,
+    files: Mapping[str, str | bytes] | None,
+    env: Mapping[str, str] | None,
+    timeout: float,
+    action_yml: Path,
+) -> StepResult:
+    runner_temp = root / "_temp"
+    workspace = root / "workspace"
+    file_commands = runner_temp / "_runner_file_commands"
+    mounts = {
+        runner_temp: "/github/runner_temp",
+        runner_temp / "_github_home": "/github/home",
+        runner_temp / "_github_workflow": "/github/workflow",
+        file_commands: "/github/file_commands",
+        workspace: "/github/workspace",
+    }
+    for host in mounts:
+        host.mkdir(parents=True, exist_ok=True)
+    _write_files(workspace, files)
+    (runner_temp / "_github_workflow" / "event.json").write_text("{}", encoding="utf-8")
+    commands = {name: f"{prefix}{os.urandom(8).hex()}" for name, prefix in FILE_COMMANDS.items()}
+    for name in commands.values():
+        (file_commands / name).touch()
+
+    step_env = {
+        **input_environment(inputs, action_yml),
+        "HOME": "/github/home",
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_WORKSPACE": "/github/workspace",
+        "GITHUB_EVENT_PATH": "/github/workflow/event.json",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_REPOSITORY": "octo/site",
+        "GITHUB_SHA": "0" * 40,
+        "GITHUB_REF": "refs/heads/main",
+        "RUNNER_OS": "Linux",
+        "RUNNER_TEMP": "/github/runner_temp",
+        **{name: f"/github/file_commands/{file}" for name, file in commands.items()},
+        **(env or {}),
+    }
+    # As the runner does: `-e NAME` only, the values come from the docker CLI's environment.
+    name = f"cfaction-step-{os.urandom(6).hex()}"
+    command = ["docker", "run", "--name", name, "--rm", "--workdir", "/github/workspace"]
+    command += ["--network", "host"]
+    for variable in step_env:
+        command += ["-e", variable]
+    for host, container in mounts.items():
+        command += ["-v", f"{host}:{container}"]
+    command.append(image)
+    cli_env = {**os.environ, **step_env}
+    if docker_host:
+        cli_env["DOCKER_HOST"] = docker_host
+    try:
+        completed = subprocess.run(
+            command, env=cli_env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        # The CLI is gone but the container is not: remove it before giving up.
+        subprocess.run(
+            ["docker", "rm", "--force", name],
+            env=cli_env,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        raise
+    return StepResult(
+        exit_code=completed.returncode,
+        stdout=completed.stdout,
+        stderr=completed.stderr,
+        outputs=parse_file_commands(
+            (file_commands / commands["GITHUB_OUTPUT"]).read_text(encoding="utf-8")
+        ),
+        summary=(file_commands / commands["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
+        commands=parse_workflow_commands(completed.stdout)
+        + parse_workflow_commands(completed.stderr),
+        workspace=workspace,
+    )
+
+
+def _write_files(workspace: Path, files: Mapping[str, str | bytes] | None) -> None:
+    """Write ``files`` (relative path -> text or bytes) into the workspace."""
+    for relative, content in (files or {}).items():
+        target = workspace / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
 
 
 def is_mask_command(line: str) -> bool:
