@@ -19,3 +19,13 @@ def zone_in_scope(ctx: Context, zone_id: str) -> Zone:
     if not ctx.principal.in_scope(zone):
         raise errors.unauthorized_resource()
     return zone
+
+
+def choice(value: str | None, name: str, allowed: tuple[str, ...]) -> str:
+    """A list parameter that takes one of a few words (order, direction, match); the first
+    is the default. Anything else is Cloudflare's 400 for a bad parameter."""
+    if value is None:
+        return allowed[0]
+    if value not in allowed:
+        raise errors.invalid_parameter(f"{name} must be one of: {', '.join(allowed)}")
+    return value

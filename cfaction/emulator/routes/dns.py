@@ -41,6 +41,7 @@ from ..filters import DOTTED_OPERATORS, dotted_matches
 from ..paging import paginate, parse_page_request
 from ..permissions import DNS_EDIT, DNS_READ
 from ..state import Zone, new_id, timestamp
+from .common import choice
 
 __all__ = ["BATCH_KEYS", "register"]
 
@@ -182,9 +183,9 @@ def list_records(ctx: Context) -> Response:
     page = parse_page_request(
         request.query, default_per_page=100, min_per_page=1, max_per_page=MAX_PER_PAGE
     )
-    order = _choice(request.param("order"), "order", _ORDER_KEYS)
-    direction = _choice(request.param("direction"), "direction", _DIRECTIONS)
-    match_mode = _choice(request.param("match"), "match", _MATCH_MODES)
+    order = choice(request.param("order"), "order", _ORDER_KEYS)
+    direction = choice(request.param("direction"), "direction", _DIRECTIONS)
+    match_mode = choice(request.param("match"), "match", _MATCH_MODES)
     tests = _filters(ctx, zone)
     combine = all if match_mode == "all" else any
     rows = [
@@ -196,14 +197,6 @@ def list_records(ctx: Context) -> Response:
     caps = [cap for cap in (state.dns_page_cap, state.max_page_rows) if cap is not None]
     page_rows, info = paginate(rows, page, min(caps) if caps else None, echo_per_page=False)
     return ok([record_json(r, zone.name) for r in page_rows], result_info=info)
-
-
-def _choice(value: str | None, name: str, allowed: tuple[str, ...]) -> str:
-    if value is None:
-        return allowed[0]
-    if value not in allowed:
-        raise errors.invalid_parameter(f"{name} must be one of: {', '.join(allowed)}")
-    return value
 
 
 def _sort_key(order: str) -> Callable[[DnsRecord], tuple[Any, ...]]:

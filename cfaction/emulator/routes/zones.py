@@ -12,7 +12,7 @@ from ..filters import text_matches
 from ..paging import paginate, parse_page_request
 from ..permissions import ZONE_READ
 from ..state import State, Zone
-from .common import zone_in_scope
+from .common import choice, zone_in_scope
 
 _ORDER_KEYS = ("name", "status", "account.id", "account.name")
 _DIRECTIONS = ("asc", "desc")
@@ -37,9 +37,9 @@ def list_zones(ctx: Context) -> Response:
     """Without zone:read the list is empty rather than an error, as on Cloudflare."""
     request = ctx.request
     page = parse_page_request(request.query)
-    order = _choice(request.param("order"), "order", _ORDER_KEYS)
-    direction = _choice(request.param("direction"), "direction", _DIRECTIONS)
-    match_mode = _choice(request.param("match"), "match", _MATCH_MODES)
+    order = choice(request.param("order"), "order", _ORDER_KEYS)
+    direction = choice(request.param("direction"), "direction", _DIRECTIONS)
+    match_mode = choice(request.param("match"), "match", _MATCH_MODES)
     state = ctx.state
     principal = ctx.principal
     zones = [z for z in state.zones.values() if principal.can(ZONE_READ, z)]
@@ -62,14 +62,6 @@ def get_zone(ctx: Context) -> Response:
     if not ctx.principal.has(ZONE_READ):
         raise errors.unauthorized_resource()
     return ok(zone_json(ctx.state, zone))
-
-
-def _choice(value: str | None, name: str, allowed: tuple[str, ...]) -> str:
-    if value is None:
-        return allowed[0]
-    if value not in allowed:
-        raise errors.invalid_parameter(f"{name} must be one of: {', '.join(allowed)}")
-    return value
 
 
 def _filters(ctx: Context) -> list[Callable[[Zone], bool]]:
