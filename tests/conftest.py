@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 import pytest
+import responses
 
 from cfaction.emulator import Emulator
 from cfaction.emulator.actions_runner import StepResult, run_step
@@ -22,6 +23,13 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("INPUT_", "GITHUB_", "RUNNER_", "CLOUDFLARE_")):
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    """HTTP mocked with ``responses``: an unexpected request fails, an unused answer too."""
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ Every test uses ``responses`` with ``assert_all_requests_are_fired=True`` and an
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -59,12 +58,6 @@ def error(code: int, message: str, *chain: tuple[int, str]) -> dict[str, Any]:
     if chain:
         item["error_chain"] = [{"code": c, "message": m} for c, m in chain]
     return item
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ Outcome, with a real Client whose HTTP is mocked by ``responses``. Nothing sleep
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,8 +21,9 @@ from cfaction.ops import dns
 from cfaction.ops.base import Context
 from cfaction.ops.dns import DnsPlan, apply, batch_body, build_plan, read_records, split_batches
 from cfaction.ops.dns_plan import Change
-from cfaction.report import OutputValue, Reporter
+from cfaction.report import OutputValue
 from cfaction.zones import Zone, ZoneResolver
+from tests.recording import RecordingReporter
 
 BASE = "https://api.example.test/client/v4"
 TOKEN = "A" * 40
@@ -34,39 +35,6 @@ BATCH = f"{RECORDS}/batch"
 WWW = "- {type: A, name: www, content: 192.0.2.1}"
 
 Call = tuple[str, str, dict[str, str]]
-
-
-class RecordingReporter(Reporter):
-    """Keeps every call, in order, instead of printing."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.logs: list[str] = []
-        self.warnings: list[tuple[str | None, str]] = []
-        self.errors: list[tuple[str | None, str]] = []
-        self.output_calls: list[dict[str, OutputValue]] = []
-        self.summaries: list[str] = []
-
-    def log(self, text: str) -> None:
-        self.logs.append(text)
-
-    def warning(self, message: str, title: str | None = None) -> None:
-        self.warnings.append((title, message))
-
-    def error(self, message: str, title: str | None = None) -> None:
-        self.errors.append((title, message))
-
-    def outputs(self, values: Mapping[str, OutputValue]) -> None:
-        self.output_calls.append(dict(values))
-
-    def summary(self, markdown: str) -> None:
-        self.summaries.append(markdown)
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
 
 
 class Run:

@@ -5,7 +5,6 @@ HTTP is mocked by ``responses``. Request counts are exact; nothing sleeps."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,8 +26,8 @@ from cfaction.errors import (
 from cfaction.ops import purge
 from cfaction.ops.base import Context
 from cfaction.ops.purge import MAX_ERROR_ANNOTATIONS, MAX_LISTED_FAILURES, Plan, build_plan
-from cfaction.report import OutputValue, Reporter
 from cfaction.zones import Zone, ZoneResolver
+from tests.recording import RecordingReporter
 
 BASE = "https://api.example.test/client/v4"
 TOKEN = "A" * 40
@@ -37,39 +36,6 @@ EXAMPLE_COM = "023e105f4ecef8ad9ca31a8372d0c353"
 EXAMPLE_ORG = "9a7806061c88ada191ed06f989cc3dac"
 SHOP = "5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 NAMES = {EXAMPLE_COM: "example.com", EXAMPLE_ORG: "example.org", SHOP: "shop.example.com"}
-
-
-class RecordingReporter(Reporter):
-    """Keeps every call, in order, instead of printing."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.logs: list[str] = []
-        self.warnings: list[tuple[str | None, str]] = []
-        self.errors: list[tuple[str | None, str]] = []
-        self.output_calls: list[dict[str, OutputValue]] = []
-        self.summaries: list[str] = []
-
-    def log(self, text: str) -> None:
-        self.logs.append(text)
-
-    def warning(self, message: str, title: str | None = None) -> None:
-        self.warnings.append((title, message))
-
-    def error(self, message: str, title: str | None = None) -> None:
-        self.errors.append((title, message))
-
-    def outputs(self, values: Mapping[str, OutputValue]) -> None:
-        self.output_calls.append(dict(values))
-
-    def summary(self, markdown: str) -> None:
-        self.summaries.append(markdown)
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
 
 
 def make_context(**given: str) -> tuple[Context, RecordingReporter]:
