@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 
 from bench.common import Section, Stats, Table, cfaction, emulator, ratio, secs
-from cfaction.emulator.actions_runner import run_container_step
+from cfaction.emulator.actions_runner import run_container_step, write_files
 from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN
+from cfaction.emulator.wrangler import NPM_INSTALL, WRANGLER_VERSION, deploy, wrangler_binary
 
-WRANGLER_VERSION = "4.86.0"
 IMAGE = os.environ.get("CFACTION_IMAGE", "cfaction:test")
 INPUTS = {"operation": "worker", "account_id": DEMO_ACCOUNT_ID, "config": "wrangler.toml"}
-INSTALL = ["npm", "install", f"wrangler@{WRANGLER_VERSION}", "--no-fund", "--no-audit"]
 PROJECT = {
     "wrangler.toml": (
         'name = "bench"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n'
@@ -32,30 +31,6 @@ PROJECT = {
         "};\n"
     ),
 }
-
-
-def wrangler_binary() -> Path:
-    """The cached wrangler the conformance test uses; installed there on first use."""
-    folder = Path(
-        os.environ.get("CFACTION_WRANGLER_DIR")
-        or Path.home() / ".cache" / "cfaction" / f"wrangler-{WRANGLER_VERSION}"
-    )
-    binary = folder / "node_modules" / ".bin" / "wrangler"
-    if not binary.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [*INSTALL, "--prefix", str(folder)],
-            check=True,
-            capture_output=True,
-            timeout=900,
-        )
-    return binary
-
-
-def write_project(folder: Path) -> None:
-    for relative, text in PROJECT.items():
-        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-        (folder / relative).write_text(text, encoding="utf-8")
 
 
 def run_cfaction(latency: float) -> tuple[float, int, float]:
@@ -137,28 +112,10 @@ def container_runs(
 def run_wrangler(binary: Path, latency: float) -> tuple[float, int, float]:
     with emulator(latency) as emu, tempfile.TemporaryDirectory(prefix="bench-wr-") as tmp:
         project, home = Path(tmp) / "project", Path(tmp) / "home"
-        write_project(project)
+        write_files(project, PROJECT)
         home.mkdir()
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(home),
-            "CI": "true",
-            "NO_COLOR": "1",
-            "WRANGLER_SEND_METRICS": "false",
-            "CLOUDFLARE_API_BASE_URL": emu.base_url,
-            "CLOUDFLARE_API_TOKEN": DEMO_TOKEN,
-            "CLOUDFLARE_ACCOUNT_ID": DEMO_ACCOUNT_ID,
-        }
         start = time.monotonic()
-        done = subprocess.run(
-            [str(binary), "deploy", "--no-bundle"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        done = deploy(binary, project, emu.base_url, home, timeout=600)
         wall = time.monotonic() - start
         if done.returncode != 0:
             raise RuntimeError(f"wrangler deploy failed:\n{done.stdout}\n{done.stderr}")
@@ -170,7 +127,7 @@ def npm_install() -> float:
     with tempfile.TemporaryDirectory(prefix="bench-npm-") as tmp:
         start = time.monotonic()
         subprocess.run(
-            [*INSTALL, "--prefer-online"],
+            [*NPM_INSTALL, "--prefer-online"],
             cwd=tmp,
             check=True,
             capture_output=True,

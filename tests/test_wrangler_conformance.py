@@ -10,21 +10,19 @@ skipped, with the reason shown, only when npm itself is missing.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cfaction.emulator import Emulator
-from cfaction.emulator.actions_runner import run_step
+from cfaction.emulator.actions_runner import run_step, write_files
 from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, demo_state
+from cfaction.emulator.wrangler import deploy, wrangler_binary
 
 pytestmark = pytest.mark.e2e
 
-WRANGLER_VERSION = "4.86.0"
 PROJECT: dict[str, str | bytes] = {
     "wrangler.toml": """\
 name = "conformance"
@@ -61,42 +59,9 @@ service = "auth-worker"
 
 @pytest.fixture(scope="module")
 def wrangler() -> Path:
-    npm = shutil.which("npm")
-    if npm is None:
+    if shutil.which("npm") is None:
         pytest.skip("npm is not installed, so wrangler cannot be installed to compare with")
-    folder = Path(
-        os.environ.get("CFACTION_WRANGLER_DIR")
-        or Path.home() / ".cache" / "cfaction" / f"wrangler-{WRANGLER_VERSION}"
-    )
-    binary = folder / "node_modules" / ".bin" / "wrangler"
-    if not binary.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                npm,
-                "install",
-                f"wrangler@{WRANGLER_VERSION}",
-                "--no-fund",
-                "--no-audit",
-                "--prefix",
-                str(folder),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=900,
-        )
-    return binary
-
-
-def project_in(folder: Path) -> Path:
-    for relative, content in PROJECT.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return folder
+    return wrangler_binary()
 
 
 def published(emulator: Emulator) -> dict[str, Any]:
@@ -119,29 +84,12 @@ def published(emulator: Emulator) -> dict[str, Any]:
 
 
 def test_cfaction_publishes_the_same_worker_as_wrangler(wrangler: Path, tmp_path: Path) -> None:
-    project = project_in(tmp_path / "project")
+    project = tmp_path / "project"
+    write_files(project, PROJECT)
     home = tmp_path / "home"
     home.mkdir()
     with Emulator(demo_state()) as by_wrangler:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(home),
-            "CI": "true",
-            "NO_COLOR": "1",
-            "WRANGLER_SEND_METRICS": "false",
-            "CLOUDFLARE_API_BASE_URL": by_wrangler.base_url,
-            "CLOUDFLARE_API_TOKEN": DEMO_TOKEN,
-            "CLOUDFLARE_ACCOUNT_ID": DEMO_ACCOUNT_ID,
-        }
-        deployed = subprocess.run(
-            [str(wrangler), "deploy", "--no-bundle"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        deployed = deploy(wrangler, project, by_wrangler.base_url, home)
         assert deployed.returncode == 0, deployed.stdout + deployed.stderr
         expected = published(by_wrangler)
 

@@ -141,7 +141,7 @@ def run_step(
         home = root / "home"
         for folder in (workspace, commands_dir, home):
             folder.mkdir()
-        _write_files(workspace, files)
+        write_files(workspace, files)
         paths = {
             name: commands_dir / f"{prefix}{os.urandom(8).hex()}"
             for name, prefix in FILE_COMMANDS.items()
@@ -247,7 +247,7 @@ def _run_container(
     }
     for host in mounts:
         host.mkdir(parents=True, exist_ok=True)
-    _write_files(workspace, files)
+    write_files(workspace, files)
     (runner_temp / "_github_workflow" / "event.json").write_text("{}", encoding="utf-8")
     commands = {name: f"{prefix}{os.urandom(8).hex()}" for name, prefix in FILE_COMMANDS.items()}
     for name in commands.values():
@@ -309,7 +309,7 @@ def _run_container(
     )
 
 
-def _write_files(workspace: Path, files: Mapping[str, str | bytes] | None) -> None:
+def write_files(workspace: Path, files: Mapping[str, str | bytes] | None) -> None:
     """Write ``files`` (relative path -> text or bytes) into the workspace."""
     for relative, content in (files or {}).items():
         target = workspace / relative
