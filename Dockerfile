@@ -17,7 +17,7 @@ RUN /usr/local/bin/python -m pip install --root-user-action=ignore \
         --require-hashes --no-deps -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
-# Only what the action runs; .dockerignore keeps cfaction/emulator and caches out.
+# Only what the action runs (the emulator, cfemu/, is not in the build context).
 COPY entrypoint.py /app/entrypoint.py
 COPY cfaction/ /app/cfaction/
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cfaction.emulator import Emulator, Fault
-from cfaction.emulator.actions_runner import StepResult, run_step
-from cfaction.emulator.demo import DEMO_TOKEN, DEMO_ZONE_ID, demo_state
+from cfemu import Emulator, Fault
+from cfemu.runner import StepResult, run_step
+from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID, demo_state
 
 REPO = Path(__file__).resolve().parents[1]
 

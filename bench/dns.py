@@ -8,8 +8,8 @@ import time
 import requests
 
 from bench.common import Section, Table, cfaction, emulator, num, ratio, secs
-from cfaction.emulator import Emulator
-from cfaction.emulator.demo import DEMO_TOKEN, DEMO_ZONE_ID
+from cfemu import Emulator
+from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID
 
 PLAN = "enterprise"  # batch limit 3,500, so 1,000 changes are one batch (Free allows 200)
 

@@ -7,8 +7,8 @@ import time
 import requests
 
 from bench.common import Section, Table, cfaction, emulator, num, ratio, secs
-from cfaction.emulator import DEFAULT_PURGE_LIMITS, Emulator
-from cfaction.emulator.demo import DEMO_TOKEN, DEMO_ZONE_ID
+from cfemu import DEFAULT_PURGE_LIMITS, Emulator
+from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID
 
 BATCH = {"free": 100, "enterprise": 500}  # the most URLs one request may hold on each plan
 

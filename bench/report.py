@@ -13,7 +13,7 @@ from bench.common import Section, secs
 
 INTRO = """\
 How long cfaction takes, and how many API calls it makes, next to the usual alternatives,
-all against the local emulator (`cfaction.emulator`) with {latency} added to every API
+all against the local emulator (`cfemu`) with {latency} added to every API
 request to stand in for the network. Absolute times are from one machine and noisy; the
 ratios from one run are what we quote. Regenerate with `{command}` ({elapsed} for this run).
 `--container` runs `scripts/container build` first, so Worker publish also times the action's

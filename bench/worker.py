@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from bench.common import Section, Stats, Table, cfaction, emulator, ratio, secs
-from cfaction.emulator.actions_runner import run_container_step, write_files
-from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN
-from cfaction.emulator.wrangler import NPM_INSTALL, WRANGLER_VERSION, deploy, wrangler_binary
+from cfemu.runner import run_container_step, write_files
+from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN
+from tests.harness.wrangler import NPM_INSTALL, WRANGLER_VERSION, deploy, wrangler_binary
 
 IMAGE = os.environ.get("CFACTION_IMAGE", "cfaction:test")
 INPUTS = {"operation": "worker", "account_id": DEMO_ACCOUNT_ID, "config": "wrangler.toml"}

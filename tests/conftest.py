@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator, Mapping
 import pytest
 import responses
 
-from cfaction.emulator import Emulator
-from cfaction.emulator.actions_runner import StepResult, run_step
-from cfaction.emulator.demo import demo_state
+from cfemu import Emulator
+from cfemu.runner import StepResult, run_step
+from cfemu.demo import demo_state
 
 RunStep = Callable[..., StepResult]
 

@@ -1,7 +1,7 @@
 """Tests for cfaction.report: outputs, summary, annotations, masking, as the runner reads them.
 
 What the runner reads back is checked with the runner stand-in's parsers
-(``cfaction.emulator.actions_runner``): ``parse_file_commands`` follows the runner's
+(``cfemu.runner``): ``parse_file_commands`` follows the runner's
 ``EnvFileKeyValuePairs`` and ``parse_workflow_commands`` its ``ActionCommand.TryParseV2``.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cfaction.emulator.actions_runner import parse_file_commands, parse_workflow_commands
+from cfemu.runner import parse_file_commands, parse_workflow_commands
 from cfaction.report import (
     SUMMARY_LIMIT,
     ConsoleReporter,

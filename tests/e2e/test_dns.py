@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from cfaction.emulator import Emulator, Fault
-from cfaction.emulator.demo import DEMO_TOKEN, DEMO_ZONE_ID
+from cfemu import Emulator, Fault
+from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID
 from tests.conftest import RunStep
 
 pytestmark = pytest.mark.e2e
@@ -297,7 +297,7 @@ def test_dry_run_shows_the_plan_and_changes_nothing(step: RunStep, emulator: Emu
 
 def test_records_can_come_from_a_workspace_file(step: RunStep, emulator: Emulator) -> None:
     emulator.log.clear()
-    from cfaction.emulator.actions_runner import run_step
+    from cfemu.runner import run_step
 
     run = run_step(
         {

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from cfaction.emulator import Emulator, Fault, PurgeLimits
-from cfaction.emulator.actions_runner import run_step
-from cfaction.emulator.demo import DEMO_TOKEN, DEMO_ZONE_ID, DEMO_ZONE_TOKEN, DEMO_ZONES
+from cfemu import Emulator, Fault, PurgeLimits
+from cfemu.runner import run_step
+from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID, DEMO_ZONE_TOKEN, DEMO_ZONES
 from tests.conftest import RunStep
 
 pytestmark = pytest.mark.e2e

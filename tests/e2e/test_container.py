@@ -2,7 +2,7 @@
 (github-actions-contract.md §2.1): ``docker run --rm --workdir /github/workspace``, every
 declared input as ``INPUT_*`` (``""`` when it has no default), the ``GITHUB_*`` variables
 with container paths, and the runner's five mounts: ``run_container_step`` in
-cfaction/emulator/actions_runner.py. The emulator listens on the host's loopback and the
+cfemu/runner.py. The emulator listens on the host's loopback and the
 container shares the host network.
 
 Run it with ``scripts/container test``, which starts an engine, builds the image and sets
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from cfaction.emulator import Emulator
-from cfaction.emulator.actions_runner import run_container_step
-from cfaction.emulator.demo import (
+from cfemu import Emulator
+from cfemu.runner import run_container_step
+from cfemu.demo import (
     DEMO_ACCOUNT_ID,
     DEMO_TOKEN,
     DEMO_ZONE_ID,
@@ -216,7 +216,7 @@ def test_the_image_holds_only_what_the_action_runs(image: str) -> None:
         "import importlib.util, os, shutil, sys\n"
         "sys.path.insert(0, '/app')\n"
         "print(sorted(os.listdir('/app')))\n"
-        "print(importlib.util.find_spec('cfaction.emulator') is None)\n"
+        "print(importlib.util.find_spec('cfemu') is None)\n"
         "print([t for t in ('gcc', 'cc', 'make') if shutil.which(t)])\n"
         "print([d for d, _, f in os.walk('/app') if '__pycache__' in d])\n"
         "print(os.path.exists('/tmp/requirements.txt'), os.path.exists('/root/.cache/pip'))\n"

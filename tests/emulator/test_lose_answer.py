@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import requests
 
-from cfaction.emulator import Emulator, Fault
-from cfaction.emulator.demo import DEMO_TOKEN, DEMO_ZONE_ID, demo_state
-from cfaction.emulator.faults import FAULT_KINDS, render_fault
+from cfemu import Emulator, Fault
+from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID, demo_state
+from cfemu.faults import FAULT_KINDS, render_fault
 
 HEADERS = {"Authorization": f"Bearer {DEMO_TOKEN}"}
 PURGE = f"/zones/{DEMO_ZONE_ID}/purge_cache"

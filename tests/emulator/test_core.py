@@ -1,4 +1,4 @@
-"""Tests for cfaction.emulator, driven over real HTTP the way a client would see it."""
+"""Tests for cfemu, driven over real HTTP the way a client would see it."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import requests
 
-from cfaction.emulator import Emulator, Fault, State, demo
+from cfemu import Emulator, Fault, State, demo
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ALL = {
     "zone:read",
     "cache_purge:purge",
@@ -771,7 +771,7 @@ def free_port() -> int:
 def test_module_runs_standalone() -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cfaction.emulator", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "cfemu", "--port", str(port), "--quiet"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

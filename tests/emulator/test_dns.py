@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from cfaction.emulator import DEFAULT_DNS_BATCH_LIMITS, DnsRecord, Emulator, Fault, State, demo
+from cfemu import DEFAULT_DNS_BATCH_LIMITS, DnsRecord, Emulator, Fault, State, demo
 
 ACME = "a" * 32
 OTHER = "b" * 32

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cfaction.emulator import Emulator
-from cfaction.emulator.demo import DEMO_EMAIL, DEMO_GLOBAL_KEY, DEMO_TOKEN
+from cfemu import Emulator
+from cfemu.demo import DEMO_EMAIL, DEMO_GLOBAL_KEY, DEMO_TOKEN
 from tests.conftest import RunStep
 
 pytestmark = pytest.mark.e2e

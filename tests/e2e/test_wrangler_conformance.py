@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from cfaction.emulator import Emulator
-from cfaction.emulator.actions_runner import run_step, write_files
-from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, demo_state
-from cfaction.emulator.wrangler import deploy, wrangler_binary
+from cfemu import Emulator
+from cfemu.runner import run_step, write_files
+from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, demo_state
+from tests.harness.wrangler import deploy, wrangler_binary
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from cfaction.emulator import (
+from cfemu import (
     DEFAULT_PURGE_LIMITS,
     Emulator,
     Fault,
@@ -23,7 +23,7 @@ from cfaction.emulator import (
     State,
     demo,
 )
-from cfaction.emulator.errors import global_limit_reached
+from cfemu.errors import global_limit_reached
 
 ACME = "a" * 32
 OTHER = "b" * 32

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from cfaction.emulator import Emulator, Fault
-from cfaction.emulator.actions_runner import StepResult, is_mask_command
+from cfemu import Emulator, Fault
+from cfemu.runner import StepResult, is_mask_command
 from tests.conftest import RunStep
 
 pytestmark = pytest.mark.e2e

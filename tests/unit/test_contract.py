@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from cfaction import inputs
-from cfaction.emulator.demo import DEMO_TOKEN
+from cfemu.demo import DEMO_TOKEN
 from cfaction.ops import OPERATIONS
 from tests.conftest import RunStep
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -1,4 +1,4 @@
-"""Run the emulator standalone with the demo state: python -m cfaction.emulator --port N."""
+"""Run the emulator standalone with the demo state: python -m cfemu --port N."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .server import Emulator
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m cfaction.emulator",
+        prog="python -m cfemu",
         description="Serve a local, stateful Cloudflare v4 API with demo data.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")

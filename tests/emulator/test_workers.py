@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from cfaction.emulator import Emulator, State, demo
+from cfemu import Emulator, State, demo
 
 ACME = "a" * 32
 OTHER = "b" * 32

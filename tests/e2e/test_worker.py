@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from cfaction.emulator import Emulator
-from cfaction.emulator.actions_runner import StepResult, run_step
-from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, DEMO_ZONES
+from cfemu import Emulator
+from cfemu.runner import StepResult, run_step
+from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, DEMO_ZONES
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cfaction.emulator import Emulator, Fault
-from cfaction.emulator.demo import (
+from cfemu import Emulator, Fault
+from cfemu.demo import (
     DEMO_ACCOUNT_ID,
     DEMO_ACCOUNT_TOKEN,
     DEMO_EMAIL,

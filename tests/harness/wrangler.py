@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN
+from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN
 
 WRANGLER_VERSION = "4.86.0"
 """The version the emulator was checked against; npm may offer newer ones."""

@@ -1,8 +1,8 @@
-"""``python -m cfaction.emulator.walkthrough``: the action's main job, run the way the
+"""``python -m cfemu.walkthrough``: the action's main job, run the way the
 runner runs it, against the bundled emulator; then what a workflow would see.
 
 No Cloudflare account is needed: the emulator plays Cloudflare with the demo state of
-:mod:`cfaction.emulator.demo`. Each scenario runs ``entrypoint.py`` as a subprocess with
+:mod:`cfemu.demo`. Each scenario runs ``entrypoint.py`` as a subprocess with
 ``INPUT_*`` variables for every input of ``action.yml`` and fresh ``GITHUB_OUTPUT`` and
 ``GITHUB_STEP_SUMMARY`` files, then prints the log (as the runner displays it, masked),
 the job summary and the parsed outputs.
@@ -16,14 +16,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cfaction.emulator import Emulator, Fault
-from cfaction.emulator.actions_runner import (
+from cfemu import Emulator, Fault
+from cfemu.runner import (
     StepResult,
     is_mask_command,
     parse_workflow_commands,
     run_step,
 )
-from cfaction.emulator.demo import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_TOKEN, demo_state
+from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_TOKEN, demo_state
 
 
 @dataclass(frozen=True)
