@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from cfemu import Emulator, Fault
-from cfemu.runner import StepResult, run_step
 from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID, demo_state
+from cfemu.runner import StepResult, run_step
 
 REPO = Path(__file__).resolve().parents[1]
 

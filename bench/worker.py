@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from bench.common import Section, Stats, Table, cfaction, emulator, ratio, secs
-from cfemu.runner import run_container_step, write_files
 from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN
+from cfemu.runner import run_container_step, write_files
 from tests.harness.wrangler import NPM_INSTALL, WRANGLER_VERSION, deploy, wrangler_binary
 
 IMAGE = os.environ.get("CFACTION_IMAGE", "cfaction:test")

@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cfemu import Emulator, Fault
+from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_TOKEN, demo_state
 from cfemu.runner import (
     StepResult,
     is_mask_command,
     parse_workflow_commands,
     run_step,
 )
-from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_TOKEN, DEMO_TOKEN, demo_state
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import pytest
 import responses
 
 from cfemu import Emulator
-from cfemu.runner import StepResult, run_step
 from cfemu.demo import demo_state
+from cfemu.runner import StepResult, run_step
 
 RunStep = Callable[..., StepResult]
 

@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 
 from cfemu import Emulator
-from cfemu.runner import run_container_step
 from cfemu.demo import (
     DEMO_ACCOUNT_ID,
     DEMO_TOKEN,
     DEMO_ZONE_ID,
     demo_state,
 )
+from cfemu.runner import run_container_step
 
 pytestmark = pytest.mark.container
 

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 from cfemu import Emulator, Fault, PurgeLimits
-from cfemu.runner import run_step
 from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID, DEMO_ZONE_TOKEN, DEMO_ZONES
+from cfemu.runner import run_step
 from tests.conftest import RunStep
 
 pytestmark = pytest.mark.e2e

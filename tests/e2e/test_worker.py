@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from cfemu import Emulator
-from cfemu.runner import StepResult, run_step
 from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, DEMO_ZONES
+from cfemu.runner import StepResult, run_step
 
 pytestmark = pytest.mark.e2e
 

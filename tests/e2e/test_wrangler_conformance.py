@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from cfemu import Emulator
-from cfemu.runner import run_step, write_files
 from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, demo_state
+from cfemu.runner import run_step, write_files
 from tests.harness.wrangler import deploy, wrangler_binary
 
 pytestmark = pytest.mark.e2e

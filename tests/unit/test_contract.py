@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from cfaction import inputs
-from cfemu.demo import DEMO_TOKEN
 from cfaction.ops import OPERATIONS
+from cfemu.demo import DEMO_TOKEN
 from tests.conftest import RunStep
 
 ROOT = Path(__file__).resolve().parents[2]

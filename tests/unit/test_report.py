@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from cfemu.runner import parse_file_commands, parse_workflow_commands
 from cfaction.report import (
     SUMMARY_LIMIT,
     ConsoleReporter,
@@ -21,6 +20,7 @@ from cfaction.report import (
     format_output,
     make_reporter,
 )
+from cfemu.runner import parse_file_commands, parse_workflow_commands
 
 SECRET = "Abcdefghij0123456789ABCDEFGHIJklmnopqrst"
 MIB = 1024 * 1024
