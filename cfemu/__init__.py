@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from .dns import DEFAULT_DNS_BATCH_LIMITS, DnsRecord
 from .faults import Fault, FaultSet
+from .model import Account, GlobalKey, PurgeRecord, Token, User, Zone
 from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits
 from .reqlog import LoggedRequest, RequestLog
 from .server import Emulator
-from .state import Account, GlobalKey, PurgeRecord, State, Token, User, Zone
+from .state import State
 from .workers import (
     CustomDomain,
     Deployment,

@@ -1,34 +1,20 @@
-"""Request and response types, the Cloudflare v4 envelope and the route table."""
+"""HTTP request and response types and the Cloudflare v4 envelope."""
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import ApiError, ErrorDetail, malformed_json
+from .errors import ReplyError, malformed_json
 from .headers import find_header
-
-if TYPE_CHECKING:
-    from .auth import Principal
-    from .state import State
 
 __all__ = [
     "API_PREFIX",
-    "ID_PATTERN",
-    "ApiError",
-    "AuthMode",
-    "Context",
-    "ErrorDetail",
-    "Handler",
     "Request",
     "Response",
-    "Route",
-    "Router",
     "error_response",
     "json_response",
     "new_ray",
@@ -36,9 +22,6 @@ __all__ = [
 ]
 
 API_PREFIX = "/client/v4"
-# Use inside route patterns: a path segment that is a Cloudflare identifier. A malformed
-# identifier then fails to match any route, which yields the real 7003/7000 answer.
-ID_PATTERN = r"[0-9a-f]{32}"
 
 
 @dataclass(frozen=True)
@@ -111,7 +94,7 @@ def ok(
     return json_response(status, payload)
 
 
-def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> Response:
+def error_response(error: ReplyError, headers: Mapping[str, str] | None = None) -> Response:
     """A failure envelope: success false, at least one error, result null.
 
     The response carries the error's own headers, then ``headers`` (which win).
@@ -123,75 +106,3 @@ def error_response(error: ApiError, headers: Mapping[str, str] | None = None) ->
         "result": None,
     }
     return json_response(error.status, payload, {**error.headers, **(headers or {})})
-
-
-class AuthMode(Enum):
-    """How a route authenticates its caller."""
-
-    NONE = "none"
-    STANDARD = "standard"
-    # Token verify endpoints: tokens only, unknown tokens get 401 1000, and disabled or
-    # expired tokens are let through so the handler can report their status.
-    TOKEN_VERIFY = "token_verify"
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a handler gets: the request, the state, the caller and the path groups."""
-
-    request: Request
-    state: State
-    principal: Principal
-    params: dict[str, str]
-
-
-Handler = Callable[[Context], Response]
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    auth: AuthMode
-
-
-class Router:
-    """Maps method + path regex (full match, named groups become params) to handlers."""
-
-    def __init__(self) -> None:
-        self._routes: list[Route] = []
-
-    def add(
-        self,
-        method: str,
-        pattern: str,
-        handler: Handler,
-        auth: AuthMode = AuthMode.STANDARD,
-    ) -> None:
-        self._routes.append(Route(method.upper(), re.compile(pattern), handler, auth))
-
-    def route(
-        self, method: str, pattern: str, auth: AuthMode = AuthMode.STANDARD
-    ) -> Callable[[Handler], Handler]:
-        """Decorator form of add()."""
-
-        def decorate(handler: Handler) -> Handler:
-            self.add(method, pattern, handler, auth)
-            return handler
-
-        return decorate
-
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        """First route whose method and pattern match; None if nothing does."""
-        for route in self._routes:
-            if route.method != method.upper():
-                continue
-            found = route.pattern.fullmatch(path)
-            if found is not None:
-                return route, found.groupdict()
-        return None
-
-    @property
-    def routes(self) -> tuple[Route, ...]:
-        return tuple(self._routes)

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 from typing import Literal
 
 from . import errors
-from .app import AuthMode, Request
-from .state import GlobalKey, State, Token, Zone
+from .app import Request
+from .model import GlobalKey, Token, Zone
+from .state import State
+
+__all__ = ["ANONYMOUS", "AuthMode", "Principal", "authenticate"]
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,}")
 _KEY_RE = re.compile(r"[0-9a-f]{37,45}")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class AuthMode(Enum):
+    """How a route authenticates its caller."""
+
+    NONE = "none"
+    STANDARD = "standard"
+    # Token verify endpoints: tokens only, unknown tokens get 401 1000, and disabled or
+    # expired tokens are let through so the handler can report their status.
+    TOKEN_VERIFY = "token_verify"
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ ANONYMOUS = Principal("anonymous")
 
 
 def authenticate(request: Request, state: State, mode: AuthMode) -> Principal:
-    """Apply Cloudflare's header checks in Cloudflare's order; raise ApiError on failure."""
+    """Apply Cloudflare's header checks in Cloudflare's order; raise ReplyError on failure."""
     if mode is AuthMode.NONE:
         return ANONYMOUS
     verify = mode is AuthMode.TOKEN_VERIFY

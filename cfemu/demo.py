@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from .model import User
 from .permissions import ALL_PERMISSIONS as DEMO_ALL_PERMISSIONS
 from .permissions import CACHE_PURGE, DNS_EDIT, DNS_READ, USER_READ, ZONE_READ
-from .state import State, User
+from .state import State
 
 DEMO_USER_ID = "0000000000000000000000000000a5e1"
 DEMO_EMAIL = "demo@example.com"

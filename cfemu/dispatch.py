@@ -7,12 +7,12 @@ import time
 from collections.abc import Callable
 
 from . import errors
-from .app import Context, Request, Response, Router, error_response
+from .app import Request, Response, error_response
 from .auth import authenticate
-from .errors import ApiError
+from .errors import ReplyError
 from .faults import FaultSet, render_fault
-from .ratelimit import check_global_limit
 from .reqlog import LoggedRequest, RequestLog, parse_json_body
+from .routing import RequestContext, Router
 from .state import State
 
 _log = logging.getLogger(__name__)
@@ -72,9 +72,9 @@ class Dispatcher:
         try:
             with self.state.lock:
                 principal = authenticate(request, self.state, route.auth)
-                check_global_limit(self.state, principal)
-                return route.handler(Context(request, self.state, principal, params))
-        except ApiError as exc:
+                self.state.check_global_limit(principal.credential)
+                return route.handler(RequestContext(request, self.state, principal, params))
+        except ReplyError as exc:
             return error_response(exc)
         except Exception:
             _log.exception("emulator handler failed: %s %s", request.method, request.path)

@@ -70,12 +70,10 @@ import re
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from .errors import ApiError, ErrorDetail
-
-if TYPE_CHECKING:
-    from .state import Zone
+from .errors import ErrorDetail, ReplyError
+from .model import Zone
 
 __all__ = [
     "CONTENT_TYPES",
@@ -139,7 +137,8 @@ RECORD_FIELDS: Final = (
     "tags",
 )
 
-# Records per batch request, by zone plan (batch-record-changes.mdx).
+# Records per batch request, by zone plan
+# (https://developers.cloudflare.com/dns/manage-dns-records/how-to/batch-record-changes/).
 # Read-only; each State starts with its own copy in ``State.dns_batch_limits``.
 DEFAULT_DNS_BATCH_LIMITS: Final[Mapping[str, int]] = MappingProxyType(
     {"free": 200, "pro": 3500, "business": 3500, "enterprise": 3500}
@@ -239,29 +238,29 @@ def record_json(record: DnsRecord, zone_name: str) -> dict[str, Any]:
 # --- errors -------------------------------------------------------------------------------
 
 
-def validation_error(code: int, message: str) -> ApiError:
+def validation_error(code: int, message: str) -> ReplyError:
     """400 1004 "DNS Validation Error" with one error_chain entry."""
-    return ApiError(400, [ErrorDetail(VALIDATION_CODE, VALIDATION_MESSAGE, ((code, message),))])
+    return ReplyError(400, [ErrorDetail(VALIDATION_CODE, VALIDATION_MESSAGE, ((code, message),))])
 
 
-def record_not_found() -> ApiError:
-    return ApiError.single(404, 81044, "Record does not exist.")
+def record_not_found() -> ReplyError:
+    return ReplyError.single(404, 81044, "Record does not exist.")
 
 
-def _required(name: str) -> ApiError:
+def _required(name: str) -> ReplyError:
     return validation_error(9100, f"{name} is a required field.")
 
 
-def _required_data(name: str) -> ApiError:
+def _required_data(name: str) -> ReplyError:
     return validation_error(9101, f"{name} is a required data field.")
 
 
-def _wrong_type(message: str) -> ApiError:
+def _wrong_type(message: str) -> ReplyError:
     return validation_error(9022, message)
 
 
-def _conflict(code: int, message: str) -> ApiError:
-    return ApiError.single(400, code, message)
+def _conflict(code: int, message: str) -> ReplyError:
+    return ReplyError.single(400, code, message)
 
 
 # --- normalisation ------------------------------------------------------------------------
@@ -523,7 +522,7 @@ class DnsChanges:
     """Create, replace, patch and delete one zone's records inside ``records``.
 
     ``records`` is the State's dict, or a copy of it for an all-or-nothing batch. Every
-    method validates first and changes ``records`` only when it succeeds; it raises ApiError
+    method validates first and changes ``records`` only when it succeeds; it raises ReplyError
     with Cloudflare's answer otherwise. ``now`` stamps created_on/modified_on.
     """
 

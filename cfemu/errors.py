@@ -1,4 +1,5 @@
-"""Cloudflare API errors: the exception handlers raise and the catalogue of real codes."""
+"""Cloudflare API errors: ReplyError, which handlers raise to answer with a failure envelope,
+and the catalogue of real codes."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ class ErrorDetail:
         return data
 
 
-class ApiError(Exception):
-    """Raised by handlers (and auth) to answer with a failure envelope.
+class ReplyError(Exception):
+    """Raised by handlers (and auth) to answer with a Cloudflare failure envelope.
 
     ``headers`` are sent with the failure response (e.g. Retry-After on a 429).
     """
@@ -40,7 +41,7 @@ class ApiError(Exception):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         if not errors:
-            raise ValueError("an ApiError needs at least one error")
+            raise ValueError("a ReplyError needs at least one error")
         super().__init__(f"{status}: " + "; ".join(f"{e.code} {e.message}" for e in errors))
         self.status = status
         self.errors = tuple(errors)
@@ -54,57 +55,57 @@ class ApiError(Exception):
         message: str,
         chain: Sequence[tuple[int, str]] = (),
         headers: Mapping[str, str] | None = None,
-    ) -> ApiError:
+    ) -> ReplyError:
         return cls(status, [ErrorDetail(code, message, tuple(chain))], headers)
 
 
 # --- authentication -----------------------------------------------------------------
 
 
-def missing_auth() -> ApiError:
-    return ApiError.single(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+def missing_auth() -> ReplyError:
+    return ReplyError.single(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
 
 
-def _invalid_headers(code: int, message: str) -> ApiError:
-    return ApiError.single(400, 6003, "Invalid request headers", [(code, message)])
+def _invalid_headers(code: int, message: str) -> ReplyError:
+    return ReplyError.single(400, 6003, "Invalid request headers", [(code, message)])
 
 
-def invalid_authorization_header() -> ApiError:
+def invalid_authorization_header() -> ReplyError:
     return _invalid_headers(6111, "Invalid format for Authorization header")
 
 
-def invalid_email_header() -> ApiError:
+def invalid_email_header() -> ReplyError:
     return _invalid_headers(6102, "Invalid format for X-Auth-Email header")
 
 
-def invalid_key_header() -> ApiError:
+def invalid_key_header() -> ReplyError:
     return _invalid_headers(6103, "Invalid format for X-Auth-Key header")
 
 
-def unknown_key() -> ApiError:
-    return ApiError.single(403, 9103, "Unknown X-Auth-Key or X-Auth-Email")
+def unknown_key() -> ReplyError:
+    return ReplyError.single(403, 9103, "Unknown X-Auth-Key or X-Auth-Email")
 
 
-def invalid_api_token() -> ApiError:
+def invalid_api_token() -> ReplyError:
     """What the verify endpoints answer for a token they do not accept."""
-    return ApiError.single(401, 1000, "Invalid API Token")
+    return ReplyError.single(401, 1000, "Invalid API Token")
 
 
-def invalid_access_token() -> ApiError:
-    return ApiError.single(403, 9109, "Invalid access token")
+def invalid_access_token() -> ReplyError:
+    return ReplyError.single(403, 9109, "Invalid access token")
 
 
-def blocked_location(ip: str) -> ApiError:
-    return ApiError.single(403, 9109, f"Cannot use the access token from location: {ip}")
+def blocked_location(ip: str) -> ReplyError:
+    return ReplyError.single(403, 9109, f"Cannot use the access token from location: {ip}")
 
 
-def unauthorized_resource() -> ApiError:
-    return ApiError.single(403, 9109, "Unauthorized to access requested resource")
+def unauthorized_resource() -> ReplyError:
+    return ReplyError.single(403, 9109, "Unauthorized to access requested resource")
 
 
-def authentication_error() -> ApiError:
+def authentication_error() -> ReplyError:
     """Cloudflare's general "authenticated, but not allowed" failure."""
-    return ApiError.single(403, 10000, "Authentication error")
+    return ReplyError.single(403, 10000, "Authentication error")
 
 
 # --- routing and input --------------------------------------------------------------
@@ -120,26 +121,26 @@ def _route_errors(full_path: str) -> list[ErrorDetail]:
     ]
 
 
-def no_route(full_path: str) -> ApiError:
+def no_route(full_path: str) -> ReplyError:
     """Unknown path, or a malformed identifier inside a known one."""
-    return ApiError(400, _route_errors(full_path))
+    return ReplyError(400, _route_errors(full_path))
 
 
-def object_not_found(full_path: str) -> ApiError:
+def object_not_found(full_path: str) -> ReplyError:
     """A well-formed identifier that names nothing: same errors as no_route, but 404."""
-    return ApiError(404, _route_errors(full_path))
+    return ReplyError(404, _route_errors(full_path))
 
 
-def invalid_parameter(message: str) -> ApiError:
-    return ApiError.single(400, 1004, message)
+def invalid_parameter(message: str) -> ReplyError:
+    return ReplyError.single(400, 1004, message)
 
 
-def malformed_json() -> ApiError:
-    return ApiError.single(400, 6007, "Malformed JSON in request body")
+def malformed_json() -> ReplyError:
+    return ReplyError.single(400, 6007, "Malformed JSON in request body")
 
 
-def internal_error() -> ApiError:
-    return ApiError.single(500, 10001, "Internal server error")
+def internal_error() -> ReplyError:
+    return ReplyError.single(500, 10001, "Internal server error")
 
 
 # --- rate limits --------------------------------------------------------------------
@@ -151,13 +152,13 @@ def retry_after_seconds(wait: float) -> int:
     return max(1, math.ceil(wait - 1e-9))
 
 
-def throttled(wait: float) -> ApiError:
+def throttled(wait: float) -> ReplyError:
     """429 971, the answer of a purge rate limit (and of 2025+ global limits)."""
     headers = {"Retry-After": str(retry_after_seconds(wait))}
-    return ApiError.single(429, THROTTLE_CODE, THROTTLE_MESSAGE, headers=headers)
+    return ReplyError.single(429, THROTTLE_CODE, THROTTLE_MESSAGE, headers=headers)
 
 
-def global_limit_reached(requests: int, window: float, wait: float) -> ApiError:
+def global_limit_reached(requests: int, window: float, wait: float) -> ReplyError:
     """429 10100, the older global-limit answer, worded with the configured numbers.
 
     With the real limit (1200, 300) the message is Cloudflare's verbatim text.
@@ -167,4 +168,4 @@ def global_limit_reached(requests: int, window: float, wait: float) -> ApiError:
         "Please wait and consider throttling your request speed"
     )
     headers = {"Retry-After": str(retry_after_seconds(wait))}
-    return ApiError.single(429, GLOBAL_LIMIT_CODE, message, headers=headers)
+    return ReplyError.single(429, GLOBAL_LIMIT_CODE, message, headers=headers)

@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 
 from .app import Response, error_response, new_ray
 from .errorpage import error_title, render_error_page
-from .errors import THROTTLE_CODE, THROTTLE_MESSAGE, ApiError
+from .errors import THROTTLE_CODE, THROTTLE_MESSAGE, ReplyError
 
 __all__ = [
     "FAULT_KINDS",
@@ -195,5 +195,5 @@ def render_fault(fault: Fault) -> Response | None:
         message = fault.message
         if message is None:
             message = THROTTLE_MESSAGE if throttled else error_title(fault.status)
-        return error_response(ApiError.single(fault.status, code, message), headers)
+        return error_response(ReplyError.single(fault.status, code, message), headers)
     raise ValueError(f"fault kind {fault.kind!r} has no response of its own")

@@ -1,9 +1,12 @@
 """Rate limits: purge token buckets per account, and an optional global per-credential limit.
 
-Both run on ``State.clock`` (time.monotonic unless a test injects a fake clock), so tests
-can step time instead of sleeping.
+This module holds the limits and the limiters only (PurgeLimits, TokenBucket,
+SlidingWindow); State.take_purge_tokens() and State.check_global_limit() apply them to the
+levels the State keeps. Both run on ``State.clock`` (time.monotonic unless a test injects a
+fake clock), so tests can step time instead of sleeping.
 
-Purge limits follow Cloudflare's published per-plan table (see PurgeLimits). Each account
+Purge limits follow Cloudflare's published per-plan table (see PurgeLimits, and
+https://developers.cloudflare.com/cache/how-to/purge-cache/). Each account
 has two buckets: "ops" (hostname, tag, prefix and purge-everything requests, cost 1 per
 request) and "urls" (single-file purges, cost = number of files in the request). Buckets
 start full and refill continuously. The plan of the zone being purged sets the rate and
@@ -11,7 +14,8 @@ size of its account's buckets for that request. A request the bucket cannot pay 
 answered 429 971 with Retry-After and takes no tokens.
 
 The global limit (``State.global_limit``, off by default) models "1,200 requests per 5
-minutes per user or token" as a sliding window per credential over every authenticated
+minutes per user or token" (https://developers.cloudflare.com/fundamentals/api/reference/limits/)
+as a sliding window per credential over every authenticated
 API request (those that fail authentication are not counted, nor are those it rejects).
 Unlike Cloudflare, which blocks the credential for a whole window once it is exceeded,
 the emulator lets a request through as soon as the oldest counted one leaves the window;
@@ -24,21 +28,12 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
-
-from . import errors
-
-if TYPE_CHECKING:
-    from .auth import Principal
-    from .state import State
 
 __all__ = [
     "DEFAULT_PURGE_LIMITS",
     "PurgeLimits",
     "SlidingWindow",
     "TokenBucket",
-    "check_global_limit",
-    "take_purge_tokens",
 ]
 
 # Absorbs float noise when a refill lands exactly on the cost (12 s x 5/60 s = 1 token).
@@ -92,7 +87,7 @@ def _check_positive(name: str, value: object, minimum: float = 0.0) -> None:
         raise ValueError(f"purge limit {name} out of range: {value}")
 
 
-# Cloudflare's purge limits per plan (developers.cloudflare.com purge-cache page, 2026).
+# Cloudflare's purge limits per plan (https://developers.cloudflare.com/cache/how-to/purge-cache/).
 # Read-only; each State starts with its own copy in ``State.purge_limits``.
 DEFAULT_PURGE_LIMITS: Mapping[str, PurgeLimits] = MappingProxyType(
     {
@@ -142,50 +137,3 @@ class SlidingWindow:
             return self.hits[0] + window - now
         self.hits.append(now)
         return 0.0
-
-
-def take_purge_tokens(
-    state: State, account_id: str, plan: str, bucket: str, cost: int, now: float
-) -> None:
-    """Charge a purge to its account's "ops" or "urls" bucket; raise 429 971 if it can't pay.
-
-    Call with ``state.lock`` held. Plans missing from ``state.purge_limits`` use its "free"
-    entry (or the default Free limits).
-    """
-    limits = purge_limits_for(state, plan)
-    if bucket == "urls":
-        rate, window, capacity = limits.urls_per_second, 1.0, limits.urls_capacity
-    else:
-        rate, window, capacity = limits.ops_rate, limits.ops_window, limits.ops_bucket
-    key = (account_id, bucket)
-    level = state.purge_buckets.get(key)
-    if level is None:
-        level = state.purge_buckets[key] = TokenBucket(tokens=capacity, updated=now)
-    wait = level.take(cost, now, rate, window, capacity)
-    if wait > 0:
-        raise errors.throttled(wait)
-
-
-def purge_limits_for(state: State, plan: str) -> PurgeLimits:
-    table = state.purge_limits
-    return table.get(plan) or table.get("free") or DEFAULT_PURGE_LIMITS["free"]
-
-
-def check_global_limit(state: State, principal: Principal) -> None:
-    """Count an authenticated request against ``state.global_limit``; raise 429 10100 if over.
-
-    Call with ``state.lock`` held. Does nothing when the limit is off or nobody is
-    authenticated.
-    """
-    limit = state.global_limit
-    credential = principal.credential
-    if limit is None or credential is None:
-        return
-    requests, window = limit
-    now = state.clock()
-    counter = state.global_windows.get(credential)
-    if counter is None:
-        counter = state.global_windows[credential] = SlidingWindow()
-    wait = counter.hit(now, requests, window)
-    if wait > 0:
-        raise errors.global_limit_reached(requests, window, wait)

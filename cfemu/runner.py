@@ -1,14 +1,18 @@
 """A stand-in for the GitHub Actions runner side of a Docker action step, for tests and demos.
 
-It does what the runner does around our entrypoint (github-actions-contract.md §1-§4):
+It does what the runner does around our entrypoint (actions/runner,
+src/Runner.Worker/Handlers/ContainerActionHandler.cs and the files named below):
 
 * every input declared in ``action.yml`` becomes ``INPUT_<NAME>`` (upper-cased, spaces to
-  ``_``), with its default when the workflow did not give it, ``""`` when it has none;
+  ``_``; src/Runner.Worker/Handlers/Handler.cs ``AddInputsToEnvironment``), with its
+  default when the workflow did not give it, ``""`` when it has none;
 * fresh, empty file-command files (``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``, …) and the
   ``GITHUB_*`` variables, ``GITHUB_ACTIONS=true`` and ``CI=true``;
 * afterwards, ``GITHUB_OUTPUT`` is parsed with the rules of the runner's
-  ``EnvFileKeyValuePairs`` and stdout/stderr with those of ``ActionCommand.TryParseV2``
-  (including ``::stop-commands::`` and the legacy ``##[`` form).
+  ``EnvFileKeyValuePairs`` (src/Runner.Worker/FileCommandManager.cs) and stdout/stderr
+  with those of ``ActionCommand.TryParseV2`` (src/Runner.Common/ActionCommand.cs), with
+  ``::stop-commands::`` as src/Runner.Worker/ActionCommandManager.cs handles it, and the
+  legacy ``##[`` form.
 
 :func:`run_step` runs ``entrypoint.py`` as the container's main process would run;
 :func:`run_container_step` runs the built image with the runner's own ``docker run`` shape.
@@ -203,13 +207,14 @@ def run_container_step(
 ) -> StepResult:
     """Run the built ``image`` as the runner runs a container action's step.
 
-    The runner's shape (github-actions-contract.md §2.1): ``docker run --rm --workdir
-    /github/workspace``, ``-e NAME`` (the value comes from the docker CLI's environment) for
-    every declared input as ``INPUT_*`` (``""`` when it has no default), the ``GITHUB_*``
-    variables with container paths and ``env``, and its five mounts (runner temp, home,
-    workflow, file commands, workspace). ``--network host`` lets the step reach an emulator
-    on the host's loopback. ``docker_host`` is the engine (``DOCKER_HOST``); without it the
-    docker CLI's own choice.
+    The runner's shape (actions/runner src/Runner.Worker/Container/DockerCommandManager.cs
+    ``DockerRun``, called by src/Runner.Worker/Handlers/ContainerActionHandler.cs):
+    ``docker run --rm --workdir /github/workspace``, ``-e NAME`` (the value comes from the
+    docker CLI's environment) for every declared input as ``INPUT_*`` (``""`` when it has
+    no default), the ``GITHUB_*`` variables with container paths and ``env``, and its five
+    mounts (runner temp, home, workflow, file commands, workspace). ``--network host`` lets
+    the step reach an emulator on the host's loopback. ``docker_host`` is the engine
+    (``DOCKER_HOST``); without it the docker CLI's own choice.
 
     The runner's folders are made under ``root`` (kept, and ``workspace`` set on the result)
     or a temporary folder (removed; ``workspace`` is None). ``files`` are written into the

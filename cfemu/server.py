@@ -14,13 +14,14 @@ from types import TracebackType
 from typing import Any, cast
 
 from .admin import handle_admin, is_admin_path
-from .app import API_PREFIX, Request, Response, Router, error_response, new_ray
+from .app import API_PREFIX, Request, Response, error_response, new_ray
 from .dispatch import Dispatcher
 from .errorpage import error_title
-from .errors import ApiError
+from .errors import ReplyError
 from .faults import FaultSet
 from .reqlog import LoggedRequest, RequestLog
 from .routes import build_router
+from .routing import Router
 from .state import State
 
 _MAX_LINE = 65536
@@ -109,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body()
         except ValueError:
             self.close_connection = True
-            self._send(error_response(ApiError.single(400, 6003, "Invalid request headers")))
+            self._send(error_response(ReplyError.single(400, 6003, "Invalid request headers")))
             return
         split = urllib.parse.urlsplit(self.path)
         server = self._server

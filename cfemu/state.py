@@ -1,18 +1,40 @@
-"""In-memory model of the user, accounts, zones and credentials the emulator serves."""
+"""The State: everything the emulator knows, and the helpers tests use to set it up.
+
+It holds the records of model.py (user, accounts, zones, credentials, purges), the DNS
+records of dns.py, the Workers of workers.py and the rate limiters' levels (ratelimit.py),
+and applies the rate limits to them.
+"""
 
 from __future__ import annotations
 
-import re
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
+from . import errors
 from .dns import DEFAULT_DNS_BATCH_LIMITS, DnsChanges, DnsRecord, normalize_name
-from .errors import ApiError
+from .errors import ReplyError
+from .model import (
+    PURGE_KINDS,
+    TOKEN_STATUSES,
+    ZONE_PLANS,
+    ZONE_STATUSES,
+    Account,
+    GlobalKey,
+    PurgeKind,
+    PurgeRecord,
+    Token,
+    TokenStatus,
+    User,
+    Zone,
+    ZonePlan,
+    ZoneStatus,
+    is_id,
+    new_id,
+    timestamp,
+)
 from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits, SlidingWindow, TokenBucket
 from .workers import (
     DEFAULT_MAX_GZIP_BYTES,
@@ -21,105 +43,6 @@ from .workers import (
     WorkerRoute,
     WorkerScript,
 )
-
-TokenStatus = Literal["active", "disabled", "expired"]
-ZoneStatus = Literal["initializing", "pending", "active", "moved"]
-ZonePlan = Literal["free", "pro", "business", "enterprise"]
-PurgeKind = Literal["files", "tags", "hosts", "prefixes", "everything"]
-
-TOKEN_STATUSES: tuple[str, ...] = ("active", "disabled", "expired")
-ZONE_STATUSES: tuple[str, ...] = ("initializing", "pending", "active", "moved")
-ZONE_PLANS: tuple[str, ...] = ("free", "pro", "business", "enterprise")
-PURGE_KINDS: tuple[str, ...] = ("files", "tags", "hosts", "prefixes", "everything")
-
-_ID_RE = re.compile(r"[0-9a-f]{32}")
-
-
-def new_id() -> str:
-    """Return a fresh Cloudflare-style identifier (32 lowercase hex characters)."""
-    return secrets.token_hex(16)
-
-
-def is_id(value: str) -> bool:
-    """Tell whether value has the shape of a Cloudflare identifier."""
-    return _ID_RE.fullmatch(value) is not None
-
-
-def timestamp() -> str:
-    """Return the current UTC time in the format Cloudflare uses for *_on fields."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-@dataclass
-class User:
-    """The single emulated user; user-owned tokens belong to it."""
-
-    id: str
-    email: str
-    first_name: str | None = None
-    last_name: str | None = None
-
-
-@dataclass
-class Account:
-    id: str
-    name: str
-
-
-@dataclass
-class Zone:
-    id: str
-    name: str
-    account_id: str
-    status: str = "active"
-    plan: str = "free"
-    created_on: str = field(default_factory=timestamp)
-
-
-@dataclass
-class Token:
-    """An API token.
-
-    zone_ids None means every zone the owner can see. account_id None means the token is
-    owned by the emulated user (who is a member of every account); otherwise the token is
-    account-owned and limited to that account. allowed_ips None means any client IP.
-    """
-
-    id: str
-    value: str
-    permissions: frozenset[str]
-    zone_ids: frozenset[str] | None = None
-    account_id: str | None = None
-    status: str = "active"
-    allowed_ips: frozenset[str] | None = None
-
-    @property
-    def account_owned(self) -> bool:
-        return self.account_id is not None
-
-
-@dataclass
-class GlobalKey:
-    """A legacy Global API key; it has every permission on every account."""
-
-    email: str
-    key: str
-
-
-@dataclass(frozen=True)
-class PurgeRecord:
-    """One successful purge_cache request.
-
-    ``items`` holds the request's list as sent (files keep each raw item: a URL string or
-    the {"url", "headers"} object); it is empty for purge_everything. ``at`` is
-    ``State.clock()`` when the purge was accepted.
-    """
-
-    id: str
-    zone_id: str
-    kind: PurgeKind
-    items: tuple[Any, ...]
-    at: float
 
 
 def _default_user() -> User:
@@ -144,10 +67,11 @@ class State:
     ``max_page_rows``, when set, caps the rows any list endpoint returns per page, whatever
     per_page asks for, so clients are forced to follow result_info.total_pages.
 
-    Rate limits (see ratelimit.py) read ``clock`` (seconds, monotonic; inject a fake one in
-    tests). ``purge_limits`` maps a zone plan to its PurgeLimits (Cloudflare's table by
-    default). ``global_limit``, when set to (requests, window seconds), caps every
-    authenticated API request per credential, e.g. (1200, 300.0) as on Cloudflare.
+    Rate limits (see ratelimit.py; take_purge_tokens() and check_global_limit() apply them)
+    read ``clock`` (seconds, monotonic; inject a fake one in tests). ``purge_limits`` maps
+    a zone plan to its PurgeLimits (Cloudflare's table by default). ``global_limit``, when
+    set to (requests, window seconds), caps every authenticated API request per
+    credential, e.g. (1200, 300.0) as on Cloudflare.
     ``purges`` records every accepted purge, in order; ``purge_buckets`` and
     ``global_windows`` hold the rate limiters' levels (reset_rate_limits() empties them).
 
@@ -354,7 +278,7 @@ class State:
             changes = self.dns_changes(zone, timestamp())
             try:
                 return changes.create(body, record_id)
-            except ApiError as exc:
+            except ReplyError as exc:
                 raise ValueError(_describe(exc)) from exc
 
     def dns_changes(self, zone: Zone, now: str) -> DnsChanges:
@@ -411,6 +335,53 @@ class State:
                 if route.script == script and (zone_id is None or route.zone_id == zone_id)
             ]
 
+    def purge_limits_for(self, plan: str) -> PurgeLimits:
+        """The purge limits of a zone plan; plans missing from ``purge_limits`` use its
+        "free" entry (or the default Free limits)."""
+        table = self.purge_limits
+        return table.get(plan) or table.get("free") or DEFAULT_PURGE_LIMITS["free"]
+
+    def take_purge_tokens(
+        self, account_id: str, plan: str, bucket: str, cost: int, now: float
+    ) -> None:
+        """Charge a purge to its account's "ops" or "urls" bucket; raise 429 971 if it can't
+        pay (having taken nothing).
+
+        Call with ``lock`` held. ``plan`` (the purged zone's) sets the bucket's rate and size
+        for this request, through purge_limits_for().
+        """
+        limits = self.purge_limits_for(plan)
+        if bucket == "urls":
+            rate, window, capacity = limits.urls_per_second, 1.0, limits.urls_capacity
+        else:
+            rate, window, capacity = limits.ops_rate, limits.ops_window, limits.ops_bucket
+        key = (account_id, bucket)
+        level = self.purge_buckets.get(key)
+        if level is None:
+            level = self.purge_buckets[key] = TokenBucket(tokens=capacity, updated=now)
+        wait = level.take(cost, now, rate, window, capacity)
+        if wait > 0:
+            raise errors.throttled(wait)
+
+    def check_global_limit(self, credential: str | None) -> None:
+        """Count an authenticated request against ``global_limit``; raise 429 10100 if over.
+
+        ``credential`` is the caller's stable name (``Principal.credential``). Call with
+        ``lock`` held. Does nothing when the limit is off or nobody is authenticated
+        (credential None).
+        """
+        limit = self.global_limit
+        if limit is None or credential is None:
+            return
+        requests, window = limit
+        now = self.clock()
+        counter = self.global_windows.get(credential)
+        if counter is None:
+            counter = self.global_windows[credential] = SlidingWindow()
+        wait = counter.hit(now, requests, window)
+        if wait > 0:
+            raise errors.global_limit_reached(requests, window, wait)
+
     def reset_rate_limits(self) -> None:
         """Refill every purge bucket and forget the global limit's counted requests."""
         with self.lock:
@@ -418,8 +389,8 @@ class State:
             self.global_windows.clear()
 
 
-def _describe(error: ApiError) -> str:
-    """An ApiError as text, error_chain included: "1004 DNS Validation Error (9005 ...)"."""
+def _describe(error: ReplyError) -> str:
+    """An ReplyError as text, error_chain included: "1004 DNS Validation Error (9005 ...)"."""
     parts = []
     for detail in error.errors:
         chain = "; ".join(f"{code} {message}" for code, message in detail.chain)

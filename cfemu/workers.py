@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .errors import ApiError
+from .errors import ReplyError
 
 __all__ = [
     "BINDING_FIELDS",
@@ -101,16 +101,16 @@ SECRET_TYPES: Final = frozenset({"secret_text", "secret_key"})
 _HIDDEN_FIELDS: Final = ("text", "key_base64", "key_jwk")
 
 
-def validation_error(message: str) -> ApiError:
-    return ApiError.single(400, 10021, message)
+def validation_error(message: str) -> ReplyError:
+    return ReplyError.single(400, 10021, message)
 
 
-def script_not_found() -> ApiError:
-    return ApiError.single(404, 10007, "This Worker does not exist on your account.")
+def script_not_found() -> ReplyError:
+    return ReplyError.single(404, 10007, "This Worker does not exist on your account.")
 
 
-def invalid_script_name() -> ApiError:
-    return ApiError.single(
+def invalid_script_name() -> ReplyError:
+    return ReplyError.single(
         400,
         10016,
         "Invalid Worker name. Worker names may only contain lowercase letters, numbers, "
@@ -118,8 +118,8 @@ def invalid_script_name() -> ApiError:
     )
 
 
-def script_too_large(size: int, limit: int, what: str) -> ApiError:
-    return ApiError.single(
+def script_too_large(size: int, limit: int, what: str) -> ReplyError:
+    return ReplyError.single(
         400, 10027, f"Script too large: {size} bytes {what} exceeds the limit of {limit} bytes."
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..app import Router
+from ..routing import Router
 from . import dns, purge, tokens, user, worker_triggers, workers, zones
 
 ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .. import errors
-from ..app import Context
-from ..state import Zone
+from ..model import Zone
+from ..routing import RequestContext
 
 
-def zone_in_scope(ctx: Context, zone_id: str) -> Zone:
+def zone_in_scope(ctx: RequestContext, zone_id: str) -> Zone:
     """The zone, or 404 (7003/7000) if unknown, or 403 9109 if outside the caller's scope.
 
     Permission checks are left to the caller, because endpoints differ in how they report

@@ -35,12 +35,14 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from .. import errors
-from ..app import ID_PATTERN, ApiError, Context, Response, Router, ok
+from ..app import Response, ok
 from ..dns import DnsChanges, DnsRecord, normalize_name, record_json, validation_error
+from ..errors import ReplyError
 from ..filters import DOTTED_OPERATORS, dotted_matches
+from ..model import Zone, new_id, timestamp
 from ..paging import paginate, parse_page_request
 from ..permissions import DNS_EDIT, DNS_READ
-from ..state import Zone, new_id, timestamp
+from ..routing import ID_PATTERN, RequestContext, Router
 from .common import choice
 
 __all__ = ["BATCH_KEYS", "register"]
@@ -66,7 +68,7 @@ def register(router: Router) -> None:
     router.add("DELETE", record, delete_record)
 
 
-def _zone(ctx: Context, write: bool) -> Zone:
+def _zone(ctx: RequestContext, write: bool) -> Zone:
     zone = ctx.state.zones.get(ctx.params["zone_id"])
     if zone is None:
         raise errors.object_not_found(ctx.request.full_path)
@@ -77,33 +79,33 @@ def _zone(ctx: Context, write: bool) -> Zone:
     return zone
 
 
-def _body(ctx: Context) -> dict[str, Any]:
+def _body(ctx: RequestContext) -> dict[str, Any]:
     data = ctx.request.json()
     if not isinstance(data, dict):
         raise validation_error(9022, "Request body must be a JSON object.")
     return data
 
 
-def _changes(ctx: Context, zone: Zone) -> DnsChanges:
+def _changes(ctx: RequestContext, zone: Zone) -> DnsChanges:
     return ctx.state.dns_changes(zone, timestamp())
 
 
 # --- single records -----------------------------------------------------------------------
 
 
-def create_record(ctx: Context) -> Response:
+def create_record(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     record = _changes(ctx, zone).create(_body(ctx), new_id())
     return ok(record_json(record, zone.name))
 
 
-def get_record(ctx: Context) -> Response:
+def get_record(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=False)
     record = _changes(ctx, zone).get(ctx.params["record_id"])
     return ok(record_json(record, zone.name))
 
 
-def put_record(ctx: Context) -> Response:
+def put_record(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     changes = _changes(ctx, zone)
     changes.get(ctx.params["record_id"])  # 81044 comes before body problems
@@ -111,7 +113,7 @@ def put_record(ctx: Context) -> Response:
     return ok(record_json(record, zone.name))
 
 
-def patch_record(ctx: Context) -> Response:
+def patch_record(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     changes = _changes(ctx, zone)
     changes.get(ctx.params["record_id"])
@@ -119,7 +121,7 @@ def patch_record(ctx: Context) -> Response:
     return ok(record_json(record, zone.name))
 
 
-def delete_record(ctx: Context) -> Response:
+def delete_record(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     record = _changes(ctx, zone).delete(ctx.params["record_id"])
     return ok({"id": record.id})
@@ -128,7 +130,7 @@ def delete_record(ctx: Context) -> Response:
 # --- batch --------------------------------------------------------------------------------
 
 
-def _bad_batch(message: str) -> ApiError:
+def _bad_batch(message: str) -> ReplyError:
     return validation_error(9024, f"Invalid batch request: {message}")
 
 
@@ -144,7 +146,7 @@ def _batch_items(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return items
 
 
-def batch_records(ctx: Context) -> Response:
+def batch_records(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     state = ctx.state
     body = _body(ctx)
@@ -160,8 +162,8 @@ def batch_records(ctx: Context) -> Response:
         patched = [changes.patch(item.get("id"), item) for item in patches]
         replaced = [changes.replace(item.get("id"), item) for item in puts]
         created = [changes.create(item, new_id()) for item in posts]
-    except ApiError as exc:
-        raise ApiError(400, exc.errors, exc.headers) from exc
+    except ReplyError as exc:
+        raise ReplyError(400, exc.errors, exc.headers) from exc
     state.dns_records.clear()
     state.dns_records.update(working)
     result = {
@@ -176,7 +178,7 @@ def batch_records(ctx: Context) -> Response:
 # --- list ---------------------------------------------------------------------------------
 
 
-def list_records(ctx: Context) -> Response:
+def list_records(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=False)
     request = ctx.request
     state = ctx.state
@@ -215,7 +217,7 @@ def _sort_key(order: str) -> Callable[[DnsRecord], tuple[Any, ...]]:
     return key
 
 
-def _filters(ctx: Context, zone: Zone) -> list[_Test]:
+def _filters(ctx: RequestContext, zone: Zone) -> list[_Test]:
     """One predicate per filter present in the query string."""
     request = ctx.request
     tests: list[_Test] = []

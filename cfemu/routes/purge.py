@@ -44,10 +44,11 @@ import urllib.parse
 from typing import Any, Final
 
 from .. import errors
-from ..app import ID_PATTERN, ApiError, Context, Response, Router, ok
+from ..app import Response, ok
+from ..errors import ReplyError
+from ..model import PurgeKind
 from ..permissions import CACHE_PURGE
-from ..ratelimit import purge_limits_for, take_purge_tokens
-from ..state import PurgeKind
+from ..routing import ID_PATTERN, RequestContext, Router
 
 __all__ = ["purge_cache", "register"]
 
@@ -77,7 +78,7 @@ def register(router: Router) -> None:
     router.add("POST", rf"/zones/(?P<zone_id>{ID_PATTERN})/purge_cache", purge_cache)
 
 
-def purge_cache(ctx: Context) -> Response:
+def purge_cache(ctx: RequestContext) -> Response:
     state = ctx.state
     zone = state.zones.get(ctx.params["zone_id"])
     if zone is None:
@@ -85,25 +86,25 @@ def purge_cache(ctx: Context) -> Response:
     if not ctx.principal.can(CACHE_PURGE, zone):
         raise errors.authentication_error()
     kind, items = _parse_body(ctx.request.body)
-    limits = purge_limits_for(state, zone.plan)
+    limits = state.purge_limits_for(zone.plan)
     if kind != "everything":
         limit = limits.max_files if kind == "files" else limits.max_items
         if len(items) > limit:
-            raise ApiError.single(
+            raise ReplyError.single(
                 400, TOO_MANY_CODE, f"Only {limit} {kind} may be purged per request"
             )
         _check_items(kind, items)
     now = state.clock()
     if kind == "files":
-        take_purge_tokens(state, zone.account_id, zone.plan, "urls", len(items), now)
+        state.take_purge_tokens(zone.account_id, zone.plan, "urls", len(items), now)
     else:
-        take_purge_tokens(state, zone.account_id, zone.plan, "ops", 1, now)
+        state.take_purge_tokens(zone.account_id, zone.plan, "ops", 1, now)
     record = state.record_purge(zone.id, kind, items, at=now)
     return ok({"id": record.id})
 
 
-def _bad_body() -> ApiError:
-    return ApiError.single(400, BODY_CODE, BODY_MESSAGE)
+def _bad_body() -> ReplyError:
+    return ReplyError.single(400, BODY_CODE, BODY_MESSAGE)
 
 
 def _parse_body(body: bytes) -> tuple[PurgeKind, list[Any]]:
@@ -147,7 +148,7 @@ def _check_items(kind: str, items: list[Any]) -> None:
     for index, item in enumerate(items):
         if not valid(item):
             message = f"Invalid {kind}[{index}]: {_ITEM_RULES[kind]}"
-            raise ApiError.single(400, ITEM_CODES[kind], message)
+            raise ReplyError.single(400, ITEM_CODES[kind], message)
 
 
 def _valid_file(item: Any) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .. import errors
-from ..app import ID_PATTERN, AuthMode, Context, Response, Router, ok
-from ..state import Token
+from ..app import Response, ok
+from ..auth import AuthMode
+from ..model import Token
+from ..routing import ID_PATTERN, RequestContext, Router
 
 _STATUS_MESSAGES = {
     "active": "This API Token is valid and active",
@@ -23,7 +25,7 @@ def register(router: Router) -> None:
     )
 
 
-def verify_user_token(ctx: Context) -> Response:
+def verify_user_token(ctx: RequestContext) -> Response:
     """Account-owned tokens get 401 here, as on Cloudflare; they must use the account URL."""
     token = _token(ctx)
     if token.account_owned:
@@ -31,14 +33,14 @@ def verify_user_token(ctx: Context) -> Response:
     return _verified(token)
 
 
-def verify_account_token(ctx: Context) -> Response:
+def verify_account_token(ctx: RequestContext) -> Response:
     token = _token(ctx)
     if token.account_id != ctx.params["account_id"]:
         raise errors.invalid_api_token()
     return _verified(token)
 
 
-def _token(ctx: Context) -> Token:
+def _token(ctx: RequestContext) -> Token:
     token = ctx.principal.token
     if token is None:  # AuthMode.TOKEN_VERIFY only lets tokens through
         raise errors.invalid_api_token()

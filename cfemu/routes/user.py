@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from .. import errors
-from ..app import Context, Response, Router, ok
+from ..app import Response, ok
 from ..permissions import USER_READ
+from ..routing import RequestContext, Router
 
 
 def register(router: Router) -> None:
     router.add("GET", r"/user", get_user)
 
 
-def get_user(ctx: Context) -> Response:
+def get_user(ctx: RequestContext) -> Response:
     principal = ctx.principal
     if principal.account_owned:
         raise errors.unauthorized_resource()

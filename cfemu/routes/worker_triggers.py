@@ -44,9 +44,12 @@ import urllib.parse
 from typing import Any, Final
 
 from .. import errors
-from ..app import ID_PATTERN, ApiError, Context, Response, Router, ok
+from ..app import Response, ok
+from ..errors import ReplyError
+from ..model import Account, Zone, new_id
 from ..permissions import WORKERS_ROUTES_EDIT, WORKERS_SCRIPTS_EDIT
-from ..state import Account, State, Zone, new_id
+from ..routing import ID_PATTERN, RequestContext, Router
+from ..state import State
 from ..workers import CustomDomain, WorkerRoute, WorkerScript, script_not_found, validation_error
 from .workers import SCRIPT, WORKERS_SCRIPTS_READ, account_for
 
@@ -102,12 +105,12 @@ def _zone_for_host(state: State, account_id: str, host: str) -> Zone | None:
     return max(matches, key=lambda z: len(z.name), default=None)
 
 
-def _pattern_error() -> ApiError:
-    return ApiError.single(400, 10022, "Route pattern must include zone name")
+def _pattern_error() -> ReplyError:
+    return ReplyError.single(400, 10022, "Route pattern must include zone name")
 
 
-def _conflict(pattern: str, other: str | None) -> ApiError:
-    return ApiError.single(
+def _conflict(pattern: str, other: str | None) -> ReplyError:
+    return ReplyError.single(
         400,
         10020,
         f'A route with the pattern "{pattern}" already exists for another Worker ({other}).',
@@ -133,7 +136,7 @@ def _check_pattern(state: State, zone: Zone, pattern: str, script: str | None, s
 # --- script-level routes ----------------------------------------------------------------
 
 
-def _script(ctx: Context, write: bool) -> tuple[Account, WorkerScript]:
+def _script(ctx: RequestContext, write: bool) -> tuple[Account, WorkerScript]:
     if write:
         account = account_for(ctx, WORKERS_SCRIPTS_EDIT)
     else:
@@ -145,7 +148,7 @@ def _script(ctx: Context, write: bool) -> tuple[Account, WorkerScript]:
     return account, script
 
 
-def _account_wide_routes(ctx: Context) -> None:
+def _account_wide_routes(ctx: RequestContext) -> None:
     principal = ctx.principal
     if principal.kind == "key":
         return
@@ -163,7 +166,7 @@ def _script_route_json(state: State, route: WorkerRoute) -> dict[str, Any]:
     }
 
 
-def get_script_routes(ctx: Context) -> Response:
+def get_script_routes(ctx: RequestContext) -> Response:
     account, script = _script(ctx, write=False)
     _account_wide_routes(ctx)
     state = ctx.state
@@ -174,7 +177,7 @@ def get_script_routes(ctx: Context) -> Response:
     return ok([_script_route_json(state, r) for r in routes])
 
 
-def put_script_routes(ctx: Context) -> Response:
+def put_script_routes(ctx: RequestContext) -> Response:
     account, script = _script(ctx, write=True)
     _account_wide_routes(ctx)
     state = ctx.state
@@ -250,7 +253,7 @@ def _route_zone(state: State, account: Account, item: dict[str, Any], pattern: s
 # --- zone-level routes ------------------------------------------------------------------
 
 
-def _zone(ctx: Context, write: bool) -> Zone:
+def _zone(ctx: RequestContext, write: bool) -> Zone:
     zone = ctx.state.zones.get(ctx.params["zone_id"])
     if zone is None:
         raise errors.object_not_found(ctx.request.full_path)
@@ -263,14 +266,14 @@ def _zone(ctx: Context, write: bool) -> Zone:
     return zone
 
 
-def _route(ctx: Context, zone: Zone) -> WorkerRoute:
+def _route(ctx: RequestContext, zone: Zone) -> WorkerRoute:
     route = ctx.state.worker_routes.get(ctx.params["route_id"])
     if route is None or route.zone_id != zone.id:
-        raise ApiError.single(404, 10005, "Route not found")
+        raise ReplyError.single(404, 10005, "Route not found")
     return route
 
 
-def _route_body(ctx: Context) -> tuple[str, str | None]:
+def _route_body(ctx: RequestContext) -> tuple[str, str | None]:
     body = ctx.request.json()
     if not isinstance(body, dict):
         raise validation_error("Request body must be a JSON object.")
@@ -280,13 +283,13 @@ def _route_body(ctx: Context) -> tuple[str, str | None]:
     return _pattern(body.get("pattern")), script or None
 
 
-def list_zone_routes(ctx: Context) -> Response:
+def list_zone_routes(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=False)
     routes = [r.to_json() for r in ctx.state.worker_routes.values() if r.zone_id == zone.id]
     return ok(routes)
 
 
-def create_zone_route(ctx: Context) -> Response:
+def create_zone_route(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     pattern, script = _route_body(ctx)
     state = ctx.state
@@ -303,12 +306,12 @@ def create_zone_route(ctx: Context) -> Response:
     return ok(route.to_json())
 
 
-def get_zone_route(ctx: Context) -> Response:
+def get_zone_route(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=False)
     return ok(_route(ctx, zone).to_json())
 
 
-def put_zone_route(ctx: Context) -> Response:
+def put_zone_route(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     route = _route(ctx, zone)
     pattern, script = _route_body(ctx)
@@ -322,7 +325,7 @@ def put_zone_route(ctx: Context) -> Response:
     return ok(route.to_json())
 
 
-def delete_zone_route(ctx: Context) -> Response:
+def delete_zone_route(ctx: RequestContext) -> Response:
     zone = _zone(ctx, write=True)
     route = _route(ctx, zone)
     del ctx.state.worker_routes[route.id]
@@ -332,12 +335,12 @@ def delete_zone_route(ctx: Context) -> Response:
 # --- custom domains ---------------------------------------------------------------------
 
 
-def _domain_error(message: str) -> ApiError:
-    return ApiError.single(400, 100116, message)
+def _domain_error(message: str) -> ReplyError:
+    return ReplyError.single(400, 100116, message)
 
 
 def _domain_zone(
-    ctx: Context, account: Account, hostname: str, zone_id: Any, zone_name: Any
+    ctx: RequestContext, account: Account, hostname: str, zone_id: Any, zone_name: Any
 ) -> Zone:
     state = ctx.state
     zone: Zone | None = None
@@ -389,13 +392,13 @@ def _check_domain(
 ) -> None:
     holder = _holder(state, account, hostname)
     if holder is not None and holder.service != service and not override_origin:
-        raise ApiError.single(
+        raise ReplyError.single(
             409,
             100118,
             f"Hostname {hostname} is already attached to Worker {holder.service}.",
         )
     if holder is None and not override_dns and _dns_conflict(state, zone, hostname):
-        raise ApiError.single(
+        raise ReplyError.single(
             409,
             100117,
             f"Hostname {hostname} already has DNS records that are not managed by Workers.",
@@ -423,7 +426,7 @@ def _hostname(value: Any) -> str:
     return value.strip().lower().rstrip(".")
 
 
-def attach_domain(ctx: Context) -> Response:
+def attach_domain(ctx: RequestContext) -> Response:
     account = account_for(ctx, WORKERS_SCRIPTS_EDIT)
     body = ctx.request.json()
     if not isinstance(body, dict):
@@ -445,7 +448,7 @@ def attach_domain(ctx: Context) -> Response:
     return ok(_attach(state, account, hostname, zone, service, environment).to_json())
 
 
-def list_domains(ctx: Context) -> Response:
+def list_domains(ctx: RequestContext) -> Response:
     account = account_for(ctx, WORKERS_SCRIPTS_EDIT, WORKERS_SCRIPTS_READ)
     request = ctx.request
     rows = [d for d in ctx.state.worker_domains.values() if d.account_id == account.id]
@@ -456,28 +459,30 @@ def list_domains(ctx: Context) -> Response:
     return ok([d.to_json() for d in rows])
 
 
-def _domain(ctx: Context, write: bool) -> CustomDomain:
+def _domain(ctx: RequestContext, write: bool) -> CustomDomain:
     if write:
         account = account_for(ctx, WORKERS_SCRIPTS_EDIT)
     else:
         account = account_for(ctx, WORKERS_SCRIPTS_EDIT, WORKERS_SCRIPTS_READ)
     domain = ctx.state.worker_domains.get(ctx.params["domain_id"])
     if domain is None or domain.account_id != account.id:
-        raise ApiError.single(404, 100114, "Domain not found.")
+        raise ReplyError.single(404, 100114, "Domain not found.")
     return domain
 
 
-def get_domain(ctx: Context) -> Response:
+def get_domain(ctx: RequestContext) -> Response:
     return ok(_domain(ctx, write=False).to_json())
 
 
-def delete_domain(ctx: Context) -> Response:
+def delete_domain(ctx: RequestContext) -> Response:
     domain = _domain(ctx, write=True)
     del ctx.state.worker_domains[domain.id]
     return ok(None)
 
 
-def _origins(ctx: Context, account: Account, raw: Any) -> list[tuple[str, Zone, dict[str, Any]]]:
+def _origins(
+    ctx: RequestContext, account: Account, raw: Any
+) -> list[tuple[str, Zone, dict[str, Any]]]:
     if not isinstance(raw, list):
         raise validation_error("origins must be a list.")
     result = []
@@ -490,7 +495,7 @@ def _origins(ctx: Context, account: Account, raw: Any) -> list[tuple[str, Zone, 
     return result
 
 
-def domains_changeset(ctx: Context) -> Response:
+def domains_changeset(ctx: RequestContext) -> Response:
     account, script = _script(ctx, write=True)
     state = ctx.state
     origins = _origins(ctx, account, ctx.request.json())
@@ -518,7 +523,7 @@ def domains_changeset(ctx: Context) -> Response:
     return ok({"added": added, "removed": removed, "updated": updated, "conflicting": conflicting})
 
 
-def put_domain_records(ctx: Context) -> Response:
+def put_domain_records(ctx: RequestContext) -> Response:
     account, script = _script(ctx, write=True)
     state = ctx.state
     body = ctx.request.json()

@@ -42,10 +42,13 @@ import urllib.parse
 from typing import Any, Final
 
 from .. import errors
-from ..app import ID_PATTERN, ApiError, Context, Response, Router, ok
+from ..app import Response, ok
+from ..errors import ReplyError
+from ..model import Account, new_id, timestamp
 from ..paging import paginate, parse_page_request
 from ..permissions import WORKERS_SCRIPTS_EDIT
-from ..state import Account, State, new_id, timestamp
+from ..routing import ID_PATTERN, RequestContext, Router
+from ..state import State
 from ..workers import (
     SECRET_TYPES,
     Deployment,
@@ -111,7 +114,7 @@ def register(router: Router) -> None:
 # --- lookups --------------------------------------------------------------------------
 
 
-def account_for(ctx: Context, permission: str, *alternatives: str) -> Account:
+def account_for(ctx: RequestContext, permission: str, *alternatives: str) -> Account:
     """The path's account, after the scope and permission checks (403 10000)."""
     account_id = ctx.params["account_id"]
     account = ctx.state.accounts.get(account_id)
@@ -124,17 +127,17 @@ def account_for(ctx: Context, permission: str, *alternatives: str) -> Account:
     return account
 
 
-def _account(ctx: Context, write: bool = True) -> Account:
+def _account(ctx: RequestContext, write: bool = True) -> Account:
     if write:
         return account_for(ctx, WORKERS_SCRIPTS_EDIT)
     return account_for(ctx, WORKERS_SCRIPTS_EDIT, WORKERS_SCRIPTS_READ)
 
 
-def _name(ctx: Context) -> str:
+def _name(ctx: RequestContext) -> str:
     return urllib.parse.unquote(ctx.params["name"])
 
 
-def _script(ctx: Context, write: bool = True) -> WorkerScript:
+def _script(ctx: RequestContext, write: bool = True) -> WorkerScript:
     account = _account(ctx, write)
     script = ctx.state.workers.get((account.id, _name(ctx)))
     if script is None:
@@ -142,7 +145,7 @@ def _script(ctx: Context, write: bool = True) -> WorkerScript:
     return script
 
 
-def _json_object(ctx: Context) -> dict[str, Any]:
+def _json_object(ctx: RequestContext) -> dict[str, Any]:
     data = ctx.request.json()
     if not isinstance(data, dict):
         raise validation_error("Request body must be a JSON object.")
@@ -152,7 +155,7 @@ def _json_object(ctx: Context) -> dict[str, Any]:
 # --- upload ---------------------------------------------------------------------------
 
 
-def _parse(ctx: Context, version_upload: bool) -> Upload:
+def _parse(ctx: RequestContext, version_upload: bool) -> Upload:
     state = ctx.state
     return parse_upload(
         ctx.request.body,
@@ -176,7 +179,7 @@ def _resolve_bindings(
         source = old.get(binding.get("old_name") or binding["name"])
         if source is None:
             if strict:
-                raise ApiError.single(
+                raise ReplyError.single(
                     400,
                     10057,
                     f"Binding {binding['name']} of type inherit could not be resolved: "
@@ -276,7 +279,7 @@ def store_upload(
             strict_inherit,
             {"workers/triggered_by": "upload"},
         )
-    except ApiError:
+    except ReplyError:
         if not exists:
             del state.workers[(account_id, name)]
         raise
@@ -287,7 +290,7 @@ def store_upload(
     return script, version
 
 
-def upload_script(ctx: Context) -> Response:
+def upload_script(ctx: RequestContext) -> Response:
     account = _account(ctx)
     name = _name(ctx)
     check_script_name(name)
@@ -325,13 +328,13 @@ def script_json(script: WorkerScript) -> dict[str, Any]:
     }
 
 
-def list_scripts(ctx: Context) -> Response:
+def list_scripts(ctx: RequestContext) -> Response:
     account = _account(ctx, write=False)
     scripts = [s for (acct, _), s in ctx.state.workers.items() if acct == account.id]
     return ok([script_json(s) for s in scripts])
 
 
-def get_service(ctx: Context) -> Response:
+def get_service(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     body = script_json(script)
     return ok(
@@ -350,7 +353,7 @@ def get_service(ctx: Context) -> Response:
     )
 
 
-def get_script_content(ctx: Context) -> Response:
+def get_script_content(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     version = script.deployed_version()
     if version is None:
@@ -371,7 +374,7 @@ def get_script_content(ctx: Context) -> Response:
     )
 
 
-def delete_script(ctx: Context) -> Response:
+def delete_script(ctx: RequestContext) -> Response:
     script = _script(ctx)
     state = ctx.state
     del state.workers[(script.account_id, script.name)]
@@ -419,7 +422,7 @@ def version_json(script: WorkerScript, version: WorkerVersion) -> dict[str, Any]
     }
 
 
-def upload_version(ctx: Context) -> Response:
+def upload_version(ctx: RequestContext) -> Response:
     account = _account(ctx)
     name = _name(ctx)
     check_script_name(name)
@@ -442,7 +445,7 @@ def upload_version(ctx: Context) -> Response:
     return ok(version_json(script, version))
 
 
-def list_versions(ctx: Context) -> Response:
+def list_versions(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     page = parse_page_request(
         ctx.request.query, default_per_page=10, min_per_page=1, max_per_page=100
@@ -451,15 +454,15 @@ def list_versions(ctx: Context) -> Response:
     return ok({"items": [version_json(script, v) for v in rows]}, result_info=info)
 
 
-def get_version(ctx: Context) -> Response:
+def get_version(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     version = script.version(ctx.params["version_id"])
     if version is None:
-        raise ApiError.single(404, 10230, "Version not found.")
+        raise ReplyError.single(404, 10230, "Version not found.")
     return ok(version_json(script, version))
 
 
-def list_deployments(ctx: Context) -> Response:
+def list_deployments(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     return ok({"deployments": [d.to_json() for d in reversed(script.deployments)]})
 
@@ -497,7 +500,7 @@ def _deployment_versions(script: WorkerScript, body: dict[str, Any]) -> list[dic
     return result
 
 
-def create_deployment(ctx: Context) -> Response:
+def create_deployment(ctx: RequestContext) -> Response:
     script = _script(ctx)
     body = _json_object(ctx)
     versions = _deployment_versions(script, body)
@@ -515,7 +518,7 @@ def _secret_base(script: WorkerScript) -> WorkerVersion:
     """The version a secret change starts from; 10215 while traffic is split."""
     deployment = script.latest_deployment()
     if deployment is not None and len(deployment.versions) > 1:
-        raise ApiError.single(
+        raise ReplyError.single(
             400,
             10215,
             "Secret edit failed. You attempted to modify a secret, but the latest version "
@@ -571,21 +574,21 @@ def _check_secret(body: dict[str, Any]) -> dict[str, Any]:
     return binding
 
 
-def list_secrets(ctx: Context) -> Response:
+def list_secrets(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     return ok([_secret_json(b) for b in script.secrets.values()])
 
 
-def get_secret(ctx: Context) -> Response:
+def get_secret(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     name = urllib.parse.unquote(ctx.params["secret"])
     binding = script.secrets.get(name)
     if binding is None:
-        raise ApiError.single(404, 10056, f"Secret {name} not found.")
+        raise ReplyError.single(404, 10056, f"Secret {name} not found.")
     return ok(_secret_json(binding))
 
 
-def put_secret(ctx: Context) -> Response:
+def put_secret(ctx: RequestContext) -> Response:
     script = _script(ctx)
     binding = _check_secret(_json_object(ctx))
     base = _secret_base(script)
@@ -594,17 +597,17 @@ def put_secret(ctx: Context) -> Response:
     return ok(_secret_json(binding))
 
 
-def delete_secret(ctx: Context) -> Response:
+def delete_secret(ctx: RequestContext) -> Response:
     script = _script(ctx)
     name = urllib.parse.unquote(ctx.params["secret"])
     if name not in script.secrets:
-        raise ApiError.single(404, 10056, f"Secret {name} not found.")
+        raise ReplyError.single(404, 10056, f"Secret {name} not found.")
     base = _secret_base(script)
     _secret_version(script, base, [b for b in base.bindings if b["name"] != name])
     return ok(None)
 
 
-def bulk_secrets(ctx: Context) -> Response:
+def bulk_secrets(ctx: RequestContext) -> Response:
     script = _script(ctx)
     body = _json_object(ctx)
     changes = body.get("secrets")
@@ -658,17 +661,17 @@ def _apply_settings(script: WorkerScript, body: dict[str, Any]) -> None:
             script.settings[key] = body[key]
 
 
-def get_script_settings(ctx: Context) -> Response:
+def get_script_settings(ctx: RequestContext) -> Response:
     return ok(_script_settings_json(_script(ctx, write=False)))
 
 
-def patch_script_settings(ctx: Context) -> Response:
+def patch_script_settings(ctx: RequestContext) -> Response:
     script = _script(ctx)
     _apply_settings(script, _json_object(ctx))
     return ok(_script_settings_json(script))
 
 
-def get_settings(ctx: Context) -> Response:
+def get_settings(ctx: RequestContext) -> Response:
     return ok(_settings_json(_script(ctx, write=False)))
 
 
@@ -688,7 +691,7 @@ def _fill_from(bindings: Any, base: WorkerVersion) -> Any:
     return filled
 
 
-def patch_settings(ctx: Context) -> Response:
+def patch_settings(ctx: RequestContext) -> Response:
     """JSON, or multipart with a ``settings`` part (as wrangler secret bulk sends it)."""
     script = _script(ctx)
     content_type = ctx.request.header("Content-Type") or ""
@@ -720,15 +723,15 @@ def patch_settings(ctx: Context) -> Response:
 # --- workers.dev ------------------------------------------------------------------------
 
 
-def get_account_subdomain(ctx: Context) -> Response:
+def get_account_subdomain(ctx: RequestContext) -> Response:
     account = _account(ctx, write=False)
     subdomain = ctx.state.workers_subdomains.get(account.id)
     if subdomain is None:
-        raise ApiError.single(404, 10007, "This account does not have a workers.dev subdomain.")
+        raise ReplyError.single(404, 10007, "This account does not have a workers.dev subdomain.")
     return ok({"subdomain": subdomain})
 
 
-def put_account_subdomain(ctx: Context) -> Response:
+def put_account_subdomain(ctx: RequestContext) -> Response:
     account = _account(ctx)
     body = _json_object(ctx)
     subdomain = body.get("subdomain")
@@ -736,7 +739,7 @@ def put_account_subdomain(ctx: Context) -> Response:
         raise validation_error("subdomain must be a non-empty string.")
     for other, taken in ctx.state.workers_subdomains.items():
         if taken == subdomain and other != account.id:
-            raise ApiError.single(409, 10036, "This subdomain is already taken.")
+            raise ReplyError.single(409, 10036, "This subdomain is already taken.")
     ctx.state.workers_subdomains[account.id] = subdomain
     return ok({"subdomain": subdomain})
 
@@ -748,11 +751,11 @@ def _subdomain_json(script: WorkerScript) -> dict[str, Any]:
     }
 
 
-def get_script_subdomain(ctx: Context) -> Response:
+def get_script_subdomain(ctx: RequestContext) -> Response:
     return ok(_subdomain_json(_script(ctx, write=False)))
 
 
-def post_script_subdomain(ctx: Context) -> Response:
+def post_script_subdomain(ctx: RequestContext) -> Response:
     script = _script(ctx)
     body = _json_object(ctx)
     enabled = body.get("enabled")
@@ -768,7 +771,7 @@ def post_script_subdomain(ctx: Context) -> Response:
     return ok(_subdomain_json(script))
 
 
-def delete_script_subdomain(ctx: Context) -> Response:
+def delete_script_subdomain(ctx: RequestContext) -> Response:
     script = _script(ctx)
     script.subdomain.enabled = False
     script.subdomain.previews_enabled = False
@@ -778,12 +781,12 @@ def delete_script_subdomain(ctx: Context) -> Response:
 # --- schedules --------------------------------------------------------------------------
 
 
-def get_schedules(ctx: Context) -> Response:
+def get_schedules(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
     return ok({"schedules": [dict(s) for s in script.schedules]})
 
 
-def put_schedules(ctx: Context) -> Response:
+def put_schedules(ctx: RequestContext) -> Response:
     script = _script(ctx)
     body = ctx.request.json()
     if not isinstance(body, list) or not all(
@@ -800,10 +803,10 @@ def put_schedules(ctx: Context) -> Response:
 # --- memberships ----------------------------------------------------------------------
 
 
-def list_memberships(ctx: Context) -> Response:
+def list_memberships(ctx: RequestContext) -> Response:
     principal = ctx.principal
     if principal.account_owned:
-        raise ApiError.single(
+        raise ReplyError.single(
             400, 1001, "Memberships endpoint does not support account owned tokens."
         )
     accounts = list(ctx.state.accounts.values())

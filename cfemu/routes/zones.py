@@ -7,11 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import errors
-from ..app import ID_PATTERN, Context, Response, Router, ok
+from ..app import Response, ok
 from ..filters import text_matches
+from ..model import Zone
 from ..paging import paginate, parse_page_request
 from ..permissions import ZONE_READ
-from ..state import State, Zone
+from ..routing import ID_PATTERN, RequestContext, Router
+from ..state import State
 from .common import choice, zone_in_scope
 
 _ORDER_KEYS = ("name", "status", "account.id", "account.name")
@@ -33,7 +35,7 @@ def register(router: Router) -> None:
     router.add("GET", rf"/zones/(?P<zone_id>{ID_PATTERN})", get_zone)
 
 
-def list_zones(ctx: Context) -> Response:
+def list_zones(ctx: RequestContext) -> Response:
     """Without zone:read the list is empty rather than an error, as on Cloudflare."""
     request = ctx.request
     page = parse_page_request(request.query)
@@ -57,14 +59,14 @@ def list_zones(ctx: Context) -> Response:
     return ok([zone_json(state, z) for z in rows], result_info=info)
 
 
-def get_zone(ctx: Context) -> Response:
+def get_zone(ctx: RequestContext) -> Response:
     zone = zone_in_scope(ctx, ctx.params["zone_id"])
     if not ctx.principal.has(ZONE_READ):
         raise errors.unauthorized_resource()
     return ok(zone_json(ctx.state, zone))
 
 
-def _filters(ctx: Context) -> list[Callable[[Zone], bool]]:
+def _filters(ctx: RequestContext) -> list[Callable[[Zone], bool]]:
     """One predicate per filter present in the query string."""
     state = ctx.state
     request = ctx.request

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,25 @@ import pytest
 import requests
 
 from cfemu import Emulator, Fault, State, demo
+from tests.emulator.helpers import (
+    ACCOUNT_TOKEN,
+    ACME,
+    EMAIL,
+    GLOBAL_KEY,
+    KEY_HEADERS,
+    MISSING_AUTH,
+    OTHER,
+    OTHER_ACCOUNT_TOKEN,
+    SCOPED_TOKEN,
+    UNKNOWN_ZONE,
+    USER_TOKEN,
+    ZONE,
+    ZONE_OTHER,
+    assert_error,
+    assert_no_route,
+    base_state,
+    bearer,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ALL = {
@@ -32,17 +50,8 @@ ALL = {
     "user:read",
 }
 
-ACME = "a" * 32
-OTHER = "b" * 32
-ZONE_COM = "c" * 31 + "1"
-ZONE_ORG = "c" * 31 + "2"
-ZONE_OTHER = "d" * 32
-UNKNOWN_ZONE = "e" * 32
+ZONE_ORG = "c" * 31 + "2"  # example.org, in Acme, pending, Pro plan
 
-USER_TOKEN = "U" * 40
-ACCOUNT_TOKEN = "cfat_" + "A" * 40
-OTHER_ACCOUNT_TOKEN = "cfat_" + "O" * 40
-SCOPED_TOKEN = "S" * 40
 NO_ZONE_READ_TOKEN = "N" * 40
 USER_ONLY_TOKEN = "R" * 40
 DISABLED_TOKEN = "D" * 40
@@ -51,86 +60,32 @@ IP_TOKEN = "I" * 40
 LOCAL_IP_TOKEN = "L" * 40
 UNKNOWN_TOKEN = "X" * 40
 
-EMAIL = "ops@example.com"
-GLOBAL_KEY = "0123456789abcdef0123456789abcdef01234"
-
 # Twelve extra zones so pagination with per_page=5 spans three pages.
 FILLER = [f"site{i:02d}.net" for i in range(12)]
 
 
-def build_state() -> State:
-    state = State()
-    state.add_account("Acme", id=ACME)
-    state.add_account("Other Corp", id=OTHER)
-    state.add_zone("example.com", account_id=ACME, id=ZONE_COM)
+@pytest.fixture
+def state() -> State:
+    """The base state plus example.org, the filler zones and a token per auth case."""
+    state = base_state()
     state.add_zone("example.org", account_id=ACME, id=ZONE_ORG, status="pending", plan="pro")
-    state.add_zone("other.io", account_id=OTHER, id=ZONE_OTHER)
     for name in FILLER:
         state.add_zone(name, account_id=ACME)
     state.add_token(USER_TOKEN, permissions=ALL)
     state.add_token(ACCOUNT_TOKEN, permissions=ALL, account_id=ACME)
     state.add_token(OTHER_ACCOUNT_TOKEN, permissions=ALL, account_id=OTHER)
-    state.add_token(SCOPED_TOKEN, permissions={"zone:read"}, zone_ids={ZONE_COM})
+    state.add_token(SCOPED_TOKEN, permissions={"zone:read"}, zone_ids={ZONE})
     state.add_token(NO_ZONE_READ_TOKEN, permissions={"cache_purge:purge"})
     state.add_token(USER_ONLY_TOKEN, permissions={"user:read"})
     state.add_token(DISABLED_TOKEN, permissions=ALL, status="disabled")
     state.add_token(EXPIRED_TOKEN, permissions=ALL, status="expired")
     state.add_token(IP_TOKEN, permissions=ALL, allowed_ips={"203.0.113.7"})
     state.add_token(LOCAL_IP_TOKEN, permissions=ALL, allowed_ips={"127.0.0.1", "::1"})
-    state.add_global_key(email=EMAIL, key=GLOBAL_KEY)
     return state
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(build_state()) as emulator:
-        yield emulator
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-KEY_HEADERS = {"X-Auth-Email": EMAIL, "X-Auth-Key": GLOBAL_KEY}
 
 
 def get(emu: Emulator, path: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
     return requests.get(emu.base_url + path, headers=headers or {}, timeout=5, **kw)
-
-
-def assert_error(
-    response: requests.Response,
-    status: int,
-    code: int,
-    message: str | None = None,
-    chain: tuple[int, str] | None = None,
-) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"] == "application/json"
-    body = response.json()
-    assert body["success"] is False
-    assert body["result"] is None
-    assert body["messages"] == []
-    error = body["errors"][0]
-    assert error["code"] == code
-    if message is not None:
-        assert error["message"] == message
-    if chain is None:
-        assert "error_chain" not in error
-    else:
-        assert error["error_chain"] == [{"code": chain[0], "message": chain[1]}]
-
-
-def assert_no_route(response: requests.Response, status: int, full_path: str) -> None:
-    assert response.status_code == status
-    assert response.json()["errors"] == [
-        {
-            "code": 7003,
-            "message": f"Could not route to {full_path}, perhaps your object identifier is "
-            "invalid?",
-        },
-        {"code": 7000, "message": "No route for that URI"},
-    ]
 
 
 def names(response: requests.Response) -> list[str]:
@@ -141,12 +96,9 @@ def names(response: requests.Response) -> list[str]:
 # --- authentication ---------------------------------------------------------------------
 
 
-MISSING = "Missing X-Auth-Key, X-Auth-Email or Authorization headers"
-
-
 @pytest.mark.parametrize("path", ["/zones", "/user/tokens/verify", "/user"])
 def test_no_credentials_is_9106(emu: Emulator, path: str) -> None:
-    assert_error(get(emu, path), 400, 9106, MISSING)
+    assert_error(get(emu, path), 400, 9106, MISSING_AUTH)
 
 
 @pytest.mark.parametrize(
@@ -159,7 +111,7 @@ def test_no_credentials_is_9106(emu: Emulator, path: str) -> None:
     ],
 )
 def test_authorization_without_bearer_is_9106(emu: Emulator, headers: dict[str, str]) -> None:
-    assert_error(get(emu, "/zones", headers), 400, 9106, MISSING)
+    assert_error(get(emu, "/zones", headers), 400, 9106, MISSING_AUTH)
 
 
 @pytest.mark.parametrize(
@@ -181,20 +133,22 @@ def test_malformed_bearer_is_6003_6111(emu: Emulator, value: str) -> None:
             400,
             6003,
             "Invalid request headers",
-            (6111, "Invalid format for Authorization header"),
+            [(6111, "Invalid format for Authorization header")],
         )
 
 
-def test_key_without_or_with_bad_email_is_6102(emu: Emulator) -> None:
-    chain = (6102, "Invalid format for X-Auth-Email header")
-    for headers in ({"X-Auth-Key": GLOBAL_KEY}, {"X-Auth-Key": GLOBAL_KEY, "X-Auth-Email": "ops"}):
-        assert_error(get(emu, "/zones", headers), 400, 6003, "Invalid request headers", chain)
+@pytest.mark.parametrize(
+    "headers", [{"X-Auth-Key": GLOBAL_KEY}, {"X-Auth-Key": GLOBAL_KEY, "X-Auth-Email": "ops"}]
+)
+def test_key_without_or_with_bad_email_is_6102(emu: Emulator, headers: dict[str, str]) -> None:
+    chain = [(6102, "Invalid format for X-Auth-Email header")]
+    assert_error(get(emu, "/zones", headers), 400, 6003, "Invalid request headers", chain)
 
 
 @pytest.mark.parametrize("key", [USER_TOKEN, "0123", "Z" * 37, GLOBAL_KEY.upper()])
 def test_malformed_key_is_6103(emu: Emulator, key: str) -> None:
     headers = {"X-Auth-Email": EMAIL, "X-Auth-Key": key}
-    chain = (6103, "Invalid format for X-Auth-Key header")
+    chain = [(6103, "Invalid format for X-Auth-Key header")]
     assert_error(get(emu, "/zones", headers), 400, 6003, "Invalid request headers", chain)
 
 
@@ -216,7 +170,7 @@ def test_global_key_works_and_email_is_case_insensitive(emu: Emulator) -> None:
 
 
 def test_key_headers_on_verify_endpoints_are_6111(emu: Emulator) -> None:
-    chain = (6111, "Invalid format for Authorization header")
+    chain = [(6111, "Invalid format for Authorization header")]
     for path in ("/user/tokens/verify", f"/accounts/{ACME}/tokens/verify"):
         assert_error(get(emu, path, KEY_HEADERS), 400, 6003, "Invalid request headers", chain)
 
@@ -228,7 +182,7 @@ def test_unknown_token(emu: Emulator) -> None:
         get(emu, f"/accounts/{ACME}/tokens/verify", headers), 401, 1000, "Invalid API Token"
     )
     assert_error(get(emu, "/zones", headers), 403, 9109, "Invalid access token")
-    assert_error(get(emu, f"/zones/{ZONE_COM}", headers), 403, 9109, "Invalid access token")
+    assert_error(get(emu, f"/zones/{ZONE}", headers), 403, 9109, "Invalid access token")
 
 
 @pytest.mark.parametrize(
@@ -251,7 +205,7 @@ def test_inactive_token(emu: Emulator, token: str, status: str, message: str) ->
 
 def test_ip_restricted_token(emu: Emulator) -> None:
     message = "Cannot use the access token from location: 127.0.0.1"
-    for path in ("/zones", "/user/tokens/verify", f"/zones/{ZONE_COM}"):
+    for path in ("/zones", "/user/tokens/verify", f"/zones/{ZONE}"):
         assert_error(get(emu, path, bearer(IP_TOKEN)), 403, 9109, message)
     assert get(emu, "/zones", bearer(LOCAL_IP_TOKEN)).status_code == 200
 
@@ -278,11 +232,6 @@ def test_verify_user_token(emu: Emulator) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", token_id)
 
 
-def test_account_token_is_rejected_by_user_verify(emu: Emulator) -> None:
-    response = get(emu, "/user/tokens/verify", bearer(ACCOUNT_TOKEN))
-    assert_error(response, 401, 1000, "Invalid API Token")
-
-
 def test_verify_account_token(emu: Emulator) -> None:
     response = get(emu, f"/accounts/{ACME}/tokens/verify", bearer(ACCOUNT_TOKEN))
     assert response.status_code == 200
@@ -291,10 +240,19 @@ def test_verify_account_token(emu: Emulator) -> None:
     assert body["messages"][0]["code"] == 10000
 
 
-@pytest.mark.parametrize("token", [OTHER_ACCOUNT_TOKEN, USER_TOKEN])
-def test_account_verify_rejects_foreign_and_user_tokens(emu: Emulator, token: str) -> None:
-    response = get(emu, f"/accounts/{ACME}/tokens/verify", bearer(token))
-    assert_error(response, 401, 1000, "Invalid API Token")
+@pytest.mark.parametrize(
+    ("path", "token"),
+    [
+        ("/user/tokens/verify", ACCOUNT_TOKEN),
+        (f"/accounts/{ACME}/tokens/verify", OTHER_ACCOUNT_TOKEN),
+        (f"/accounts/{ACME}/tokens/verify", USER_TOKEN),
+    ],
+    ids=["account-token-on-user-verify", "foreign-account-token", "user-token"],
+)
+def test_verify_rejects_tokens_of_another_owner(emu: Emulator, path: str, token: str) -> None:
+    """Account-owned tokens only verify at their own account's URL, user tokens only at
+    /user/tokens/verify."""
+    assert_error(get(emu, path, bearer(token)), 401, 1000, "Invalid API Token")
 
 
 def test_account_verify_with_malformed_account_id(emu: Emulator) -> None:
@@ -458,22 +416,23 @@ def test_bad_page_is_rejected(emu: Emulator) -> None:
 
 
 def test_get_zone(emu: Emulator) -> None:
-    response = get(emu, f"/zones/{ZONE_COM}", bearer(SCOPED_TOKEN))
+    response = get(emu, f"/zones/{ZONE}", bearer(SCOPED_TOKEN))
     assert response.status_code == 200
     zone = response.json()["result"]
-    assert (zone["id"], zone["name"], zone["status"]) == (ZONE_COM, "example.com", "active")
+    assert (zone["id"], zone["name"], zone["status"]) == (ZONE, "example.com", "active")
     assert zone["plan"]["name"] == "Free Website"
     assert zone["activated_on"] is not None
 
 
-def test_get_zone_malformed_id(emu: Emulator) -> None:
-    response = get(emu, "/zones/example.com", bearer(USER_TOKEN))
-    assert_no_route(response, 400, "/client/v4/zones/example.com")
-
-
-def test_get_zone_unknown_id(emu: Emulator) -> None:
-    response = get(emu, f"/zones/{UNKNOWN_ZONE}", bearer(USER_TOKEN))
-    assert_no_route(response, 404, f"/client/v4/zones/{UNKNOWN_ZONE}")
+@pytest.mark.parametrize(
+    ("zone_id", "status"),
+    [("example.com", 400), (UNKNOWN_ZONE, 404)],
+    ids=["malformed-id", "unknown-id"],
+)
+def test_get_zone_bad_id_is_7003_7000(emu: Emulator, zone_id: str, status: int) -> None:
+    """A malformed id does not route (400); a well-formed one that names nothing is 404."""
+    response = get(emu, f"/zones/{zone_id}", bearer(USER_TOKEN))
+    assert_no_route(response, status, f"/client/v4/zones/{zone_id}")
 
 
 @pytest.mark.parametrize(
@@ -481,7 +440,7 @@ def test_get_zone_unknown_id(emu: Emulator) -> None:
     [
         (SCOPED_TOKEN, ZONE_ORG),
         (ACCOUNT_TOKEN, ZONE_OTHER),
-        (NO_ZONE_READ_TOKEN, ZONE_COM),
+        (NO_ZONE_READ_TOKEN, ZONE),
     ],
 )
 def test_get_zone_out_of_scope(emu: Emulator, token: str, zone_id: str) -> None:
@@ -620,7 +579,7 @@ def test_fault_skip_times_method_and_path(emu: Emulator) -> None:
         Fault(kind="status", status=500, method="GET", path=r"^/zones$", skip=1, times=2)
     )
     headers = bearer(USER_TOKEN)
-    other = get(emu, f"/zones/{ZONE_COM}", headers)  # path does not match
+    other = get(emu, f"/zones/{ZONE}", headers)  # path does not match
     post = requests.post(emu.base_url + "/zones", headers=headers, timeout=5)  # method
     assert other.status_code == 200
     assert post.status_code == 400
@@ -665,7 +624,7 @@ def test_fault_validation() -> None:
 def test_request_log(emu: Emulator) -> None:
     get(emu, "/zones", bearer(USER_TOKEN), params={"name": "example.com"})
     requests.post(
-        emu.base_url + "/zones/" + ZONE_COM + "/purge_cache",
+        emu.base_url + "/zones/" + ZONE + "/purge_cache",
         json={"purge_everything": True},
         headers=bearer(USER_TOKEN),
         timeout=5,

@@ -4,31 +4,35 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from cfemu import DEFAULT_DNS_BATCH_LIMITS, DnsRecord, Emulator, Fault, State, demo
+from tests.emulator.helpers import (
+    ACME,
+    KEY_HEADERS,
+    MISSING_AUTH,
+    OTHER,
+    OTHER_ACCOUNT_TOKEN,
+    SCOPED_TOKEN,
+    UNKNOWN_ZONE,
+    USER_TOKEN,
+    ZONE,
+    assert_error,
+    assert_ok,
+    base_state,
+    bearer,
+)
 
-ACME = "a" * 32
-OTHER = "b" * 32
-ZONE = "c" * 31 + "1"  # example.com, free
-ZONE2 = "c" * 31 + "2"  # example.net, free
-ZONE_PRO = "c" * 31 + "3"  # pro.example, pro
-ZONE_ENT = "c" * 31 + "4"  # big.example, enterprise
-UNKNOWN_ZONE = "e" * 32
+ZONE2 = "c" * 31 + "2"  # example.net, in Acme, Free plan
+ZONE_PRO = "c" * 31 + "3"  # pro.example, in Other Corp, Pro plan
+ZONE_ENT = "c" * 31 + "4"  # big.example, in Other Corp, Enterprise plan
 UNKNOWN_RECORD = "f" * 32
 
-USER_TOKEN = "U" * 40
 READ_TOKEN = "R" * 40
-SCOPED_TOKEN = "S" * 40
 NO_DNS_TOKEN = "N" * 40
-OTHER_ACCOUNT_TOKEN = "cfat_" + "O" * 40
-EMAIL = "ops@example.com"
-GLOBAL_KEY = "0123456789abcdef0123456789abcdef01234"
-KEY_HEADERS = {"X-Auth-Email": EMAIL, "X-Auth-Key": GLOBAL_KEY}
 
 SAME_HOST = (
     "A CNAME record with that host already exists. For more details, refer to "
@@ -39,11 +43,10 @@ A_AAAA_CNAME = "An A, AAAA, or CNAME record with that host already exists."
 TTL_MESSAGE = "TTL must be between 30 and 86400 seconds, or 1 for Automatic."
 
 
-def build_state() -> State:
-    state = State()
-    state.add_account("Acme", id=ACME)
-    state.add_account("Other Corp", id=OTHER)
-    state.add_zone("example.com", account_id=ACME, id=ZONE)
+@pytest.fixture
+def state() -> State:
+    """The base state plus a second Acme zone, paid zones in Other Corp, and DNS tokens."""
+    state = base_state()
     state.add_zone("example.net", account_id=ACME, id=ZONE2)
     state.add_zone("pro.example", account_id=OTHER, id=ZONE_PRO, plan="pro")
     state.add_zone("big.example", account_id=OTHER, id=ZONE_ENT, plan="enterprise")
@@ -52,20 +55,7 @@ def build_state() -> State:
     state.add_token(SCOPED_TOKEN, permissions={"dns:edit"}, zone_ids={ZONE})
     state.add_token(NO_DNS_TOKEN, permissions={"zone:read", "cache_purge:purge"})
     state.add_token(OTHER_ACCOUNT_TOKEN, permissions={"dns:edit"}, account_id=OTHER)
-    state.add_global_key(email=EMAIL, key=GLOBAL_KEY)
     return state
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(build_state()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def session() -> Iterator[requests.Session]:
-    with requests.Session() as client:
-        yield client
 
 
 def call(
@@ -74,13 +64,13 @@ def call(
     path: str,
     body: Any = None,
     *,
-    token: str | None = USER_TOKEN,
+    token: str = USER_TOKEN,
     headers: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
     raw: bytes | None = None,
     session: requests.Session | None = None,
 ) -> requests.Response:
-    sent = dict(headers) if headers is not None else {"Authorization": f"Bearer {token}"}
+    sent = dict(headers) if headers is not None else bearer(token)
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     if data is not None:
         sent["Content-Type"] = "application/json"
@@ -106,32 +96,9 @@ def listing(emu: Emulator, zone_id: str = ZONE, **params: Any) -> requests.Respo
     return call(emu, "GET", records_path(zone_id), params=params)
 
 
-def assert_ok(response: requests.Response) -> Any:
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert (body["success"], body["errors"], body["messages"]) == (True, [], [])
-    return body["result"]
-
-
 def created(emu: Emulator, body: dict[str, Any], zone_id: str = ZONE) -> dict[str, Any]:
     result: dict[str, Any] = assert_ok(create(emu, body, zone_id))
     return result
-
-
-def assert_error(
-    response: requests.Response,
-    status: int,
-    code: int,
-    message: str,
-    chain: list[tuple[int, str]] | None = None,
-) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert (body["success"], body["result"], body["messages"]) == (False, None, [])
-    error: dict[str, Any] = {"code": code, "message": message}
-    if chain is not None:
-        error["error_chain"] = [{"code": c, "message": m} for c, m in chain]
-    assert body["errors"] == [error]
 
 
 def assert_invalid(response: requests.Response, code: int, message: str) -> None:
@@ -576,8 +543,9 @@ def test_list_pages_with_per_page(emu: Emulator, session: requests.Session) -> N
     assert assert_ok(listing(emu, per_page=1, page=6))[0]["type"] == "TXT"
 
 
-def test_page_cap_forces_clients_to_follow_total_pages(session: requests.Session) -> None:
-    state = build_state()
+def test_page_cap_forces_clients_to_follow_total_pages(
+    state: State, session: requests.Session
+) -> None:
     for i in range(1500):
         state.add_dns_record(ZONE, "A", f"h{i:04d}", f"10.0.{i // 256}.{i % 256}")
     state.dns_page_cap = 100
@@ -807,7 +775,7 @@ def test_global_key_and_missing_credentials(emu: Emulator) -> None:
     assert_ok(create(emu, body, headers=KEY_HEADERS))
     assert len(assert_ok(listing(emu))) == 1
     response = create(emu, body, headers={})
-    assert_error(response, 400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+    assert_error(response, 400, 9106, MISSING_AUTH)
 
 
 def test_unknown_zone_and_malformed_ids(emu: Emulator) -> None:
@@ -865,8 +833,7 @@ def test_faults_leave_records_untouched(emu: Emulator, fault: Fault, use_batch: 
 # --- State helpers and the demo state -----------------------------------------------------
 
 
-def test_state_helpers() -> None:
-    state = build_state()
+def test_state_helpers(state: State) -> None:
     record = state.add_dns_record(
         ZONE, "aaaa", "WWW.", "2001:DB8::0:1", ttl=300, comment="c", tags=("a:b",)
     )

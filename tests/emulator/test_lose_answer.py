@@ -1,34 +1,22 @@
 """Tests for the emulator's fault kind "lose_answer": the request is served (its changes take
 effect), then the connection is closed without an answer, as when a response is lost on its
-way back. Over real HTTP, against the demo state."""
+way back. Over real HTTP, against the demo state (the ``emu`` fixture's default)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from cfemu import Emulator, Fault
-from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID, demo_state
+from cfemu.demo import DEMO_TOKEN, DEMO_ZONE_ID
 from cfemu.faults import FAULT_KINDS, render_fault
+from tests.emulator.helpers import bearer
 
-HEADERS = {"Authorization": f"Bearer {DEMO_TOKEN}"}
+HEADERS = bearer(DEMO_TOKEN)
 PURGE = f"/zones/{DEMO_ZONE_ID}/purge_cache"
 BATCH = f"/zones/{DEMO_ZONE_ID}/dns_records/batch"
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(demo_state()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def session() -> Iterator[requests.Session]:
-    with requests.Session() as client:
-        yield client
 
 
 def post(session: requests.Session, emu: Emulator, path: str, body: Any) -> requests.Response:

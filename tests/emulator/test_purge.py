@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,27 +23,34 @@ from cfemu import (
     demo,
 )
 from cfemu.errors import global_limit_reached
+from tests.emulator.helpers import (
+    ACCOUNT_TOKEN,
+    ACME,
+    KEY_HEADERS,
+    MISSING_AUTH,
+    OTHER,
+    OTHER_ACCOUNT_TOKEN,
+    SCOPED_TOKEN,
+    UNKNOWN_ZONE,
+    USER_TOKEN,
+    ZONE,
+    ZONE_OTHER,
+    assert_error,
+    assert_no_route,
+    assert_ok,
+    base_state,
+    bearer,
+)
 
-ACME = "a" * 32
-OTHER = "b" * 32
-BIG = "f" * 32
-ZONE_FREE = "c" * 31 + "1"
-ZONE_FREE2 = "c" * 31 + "2"
-ZONE_PRO = "c" * 31 + "3"
-ZONE_BUSINESS = "c" * 31 + "4"
-ZONE_OTHER = "d" * 32
-ZONE_ENT = "e" * 31 + "1"
-UNKNOWN_ZONE = "e" * 32
+BIG = "f" * 32  # account "Big Corp"
+ZONE_FREE = ZONE  # example.com, in Acme
+ZONE_FREE2 = "c" * 31 + "2"  # example.net, in Acme
+ZONE_PRO = "c" * 31 + "3"  # pro.example, in Other Corp
+ZONE_BUSINESS = "c" * 31 + "4"  # business.example, in Big Corp
+ZONE_ENT = "e" * 31 + "1"  # big.example, in Big Corp
 
-USER_TOKEN = "U" * 40
 SECOND_USER_TOKEN = "V" * 40
-ACCOUNT_TOKEN = "cfat_" + "A" * 40
-OTHER_ACCOUNT_TOKEN = "cfat_" + "O" * 40
-SCOPED_TOKEN = "S" * 40
 NO_PURGE_TOKEN = "N" * 40
-EMAIL = "ops@example.com"
-GLOBAL_KEY = "0123456789abcdef0123456789abcdef01234"
-KEY_HEADERS = {"X-Auth-Email": EMAIL, "X-Auth-Key": GLOBAL_KEY}
 PURGE = "cache_purge:purge"
 
 BODY_MESSAGE = (
@@ -66,15 +72,19 @@ class FakeClock:
         self.now += seconds
 
 
-def build_state(clock: FakeClock) -> State:
-    state = State(clock=clock)
-    state.add_account("Acme", id=ACME)
-    state.add_account("Other Corp", id=OTHER)
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def state(clock: FakeClock) -> State:
+    """The base state on the fake clock, plus Big Corp, a zone of every plan and purge
+    tokens."""
+    state = base_state(clock=clock)
     state.add_account("Big Corp", id=BIG)
-    state.add_zone("example.com", account_id=ACME, id=ZONE_FREE)
     state.add_zone("example.net", account_id=ACME, id=ZONE_FREE2)
     state.add_zone("pro.example", account_id=OTHER, id=ZONE_PRO, plan="pro")
-    state.add_zone("other.io", account_id=OTHER, id=ZONE_OTHER)
     state.add_zone("business.example", account_id=BIG, id=ZONE_BUSINESS, plan="business")
     state.add_zone("big.example", account_id=BIG, id=ZONE_ENT, plan="enterprise")
     state.add_token(USER_TOKEN, permissions={PURGE, "zone:read"})
@@ -83,29 +93,7 @@ def build_state(clock: FakeClock) -> State:
     state.add_token(OTHER_ACCOUNT_TOKEN, permissions={PURGE}, account_id=OTHER)
     state.add_token(SCOPED_TOKEN, permissions={PURGE}, zone_ids={ZONE_FREE})
     state.add_token(NO_PURGE_TOKEN, permissions={"zone:read", "dns:edit"})
-    state.add_global_key(email=EMAIL, key=GLOBAL_KEY)
     return state
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def emu(clock: FakeClock) -> Iterator[Emulator]:
-    with Emulator(build_state(clock)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def session() -> Iterator[requests.Session]:
-    with requests.Session() as client:
-        yield client
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def purge(
@@ -130,24 +118,16 @@ def urls(count: int, start: int = 0, host: str = "example.com") -> list[str]:
     return [f"https://{host}/asset/{i}.css" for i in range(start, start + count)]
 
 
-def assert_ok(response: requests.Response) -> str:
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert set(body) == {"success", "errors", "messages", "result"}
-    assert (body["success"], body["errors"], body["messages"]) == (True, [], [])
-    assert set(body["result"]) == {"id"}
-    purge_id: str = body["result"]["id"]
+def assert_purged(response: requests.Response) -> str:
+    """A purge's success envelope: the four envelope keys only, result {"id": <32 hex>} and
+    no Retry-After. Returns the purge id."""
+    result = assert_ok(response)
+    assert set(response.json()) == {"success", "errors", "messages", "result"}
+    assert set(result) == {"id"}
+    purge_id: str = result["id"]
     assert re.fullmatch(r"[0-9a-f]{32}", purge_id)
     assert "Retry-After" not in response.headers
     return purge_id
-
-
-def assert_error(response: requests.Response, status: int, code: int, message: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"] == "application/json"
-    body = response.json()
-    assert (body["success"], body["result"], body["messages"]) == (False, None, [])
-    assert body["errors"] == [{"code": code, "message": message}]
 
 
 def assert_throttled(response: requests.Response, retry_after: int) -> None:
@@ -181,7 +161,7 @@ FILE_OBJECT = {
 def test_each_body_variant_succeeds_and_is_recorded(
     emu: Emulator, clock: FakeClock, body: dict[str, Any], kind: str, items: Any
 ) -> None:
-    purge_id = assert_ok(purge(emu, ZONE_FREE, body))
+    purge_id = assert_purged(purge(emu, ZONE_FREE, body))
     expected_items = tuple(body[kind]) if items is None else items
     expected = PurgeRecord(purge_id, ZONE_FREE, kind, expected_items, clock.now)  # type: ignore[arg-type]
     assert emu.state.purges == [expected]
@@ -189,19 +169,19 @@ def test_each_body_variant_succeeds_and_is_recorded(
 
 
 def test_purge_with_account_token_and_global_key(emu: Emulator) -> None:
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["a"]}, token=ACCOUNT_TOKEN))
-    assert_ok(purge(emu, ZONE_FREE2, {"tags": ["b"]}, headers=KEY_HEADERS))
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["c"]}, token=SCOPED_TOKEN))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["a"]}, token=ACCOUNT_TOKEN))
+    assert_purged(purge(emu, ZONE_FREE2, {"tags": ["b"]}, headers=KEY_HEADERS))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["c"]}, token=SCOPED_TOKEN))
     assert emu.state.purged(kind="tags") == ["a", "b", "c"]
 
 
 def test_purged_helpers_filter_and_flatten(emu: Emulator, session: requests.Session) -> None:
     ids = [
-        assert_ok(purge(emu, ZONE_FREE, {"files": urls(2)}, session=session)),
-        assert_ok(purge(emu, ZONE_OTHER, {"files": [FILE_OBJECT]}, session=session)),
-        assert_ok(purge(emu, ZONE_FREE, {"hosts": ["example.com"]}, session=session)),
-        assert_ok(purge(emu, ZONE_FREE, {"files": urls(1, start=2)}, session=session)),
-        assert_ok(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session)),
+        assert_purged(purge(emu, ZONE_FREE, {"files": urls(2)}, session=session)),
+        assert_purged(purge(emu, ZONE_OTHER, {"files": [FILE_OBJECT]}, session=session)),
+        assert_purged(purge(emu, ZONE_FREE, {"hosts": ["example.com"]}, session=session)),
+        assert_purged(purge(emu, ZONE_FREE, {"files": urls(1, start=2)}, session=session)),
+        assert_purged(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session)),
     ]
     state = emu.state
     assert len(set(ids)) == 5
@@ -219,7 +199,9 @@ def test_purged_helpers_filter_and_flatten(emu: Emulator, session: requests.Sess
 def test_every_url_purged_exactly_once_in_batches(emu: Emulator, session: requests.Session) -> None:
     wanted = urls(250)
     for start in range(0, len(wanted), 100):
-        assert_ok(purge(emu, ZONE_FREE, {"files": wanted[start : start + 100]}, session=session))
+        assert_purged(
+            purge(emu, ZONE_FREE, {"files": wanted[start : start + 100]}, session=session)
+        )
     purged = emu.state.purged_urls(ZONE_FREE)
     assert sorted(purged) == sorted(wanted)
     assert len(purged) == len(set(purged))
@@ -307,7 +289,7 @@ def test_too_many_items_is_1014(
     ],
 )
 def test_items_up_to_the_limit_pass(emu: Emulator, zone_id: str, kind: str, count: int) -> None:
-    assert_ok(purge(emu, zone_id, {kind: items(kind, count)}))
+    assert_purged(purge(emu, zone_id, {kind: items(kind, count)}))
     assert emu.state.purged(zone_id, kind) == items(kind, count)  # type: ignore[arg-type]
 
 
@@ -403,7 +385,7 @@ def test_invalid_item(emu: Emulator, kind: str, item: Any) -> None:
     ],
 )
 def test_edge_items_are_valid(emu: Emulator, kind: str, item: Any) -> None:
-    assert_ok(purge(emu, ZONE_FREE, {kind: [item]}))
+    assert_purged(purge(emu, ZONE_FREE, {kind: [item]}))
     assert emu.state.purged(kind=kind) == [item]  # type: ignore[arg-type]
 
 
@@ -435,15 +417,7 @@ def test_permission_is_checked_before_the_body(emu: Emulator) -> None:
 def test_unknown_zone_is_404_and_malformed_id_does_not_route(emu: Emulator) -> None:
     for token in (USER_TOKEN, NO_PURGE_TOKEN):
         response = purge(emu, UNKNOWN_ZONE, {"purge_everything": True}, token=token)
-        assert response.status_code == 404
-        assert response.json()["errors"] == [
-            {
-                "code": 7003,
-                "message": f"Could not route to /client/v4/zones/{UNKNOWN_ZONE}/purge_cache, "
-                "perhaps your object identifier is invalid?",
-            },
-            {"code": 7000, "message": "No route for that URI"},
-        ]
+        assert_no_route(response, 404, f"/client/v4/zones/{UNKNOWN_ZONE}/purge_cache")
     malformed = purge(emu, "example.com", {"purge_everything": True})
     assert malformed.status_code == 400
     assert [e["code"] for e in malformed.json()["errors"]] == [7003, 7000]
@@ -451,7 +425,7 @@ def test_unknown_zone_is_404_and_malformed_id_does_not_route(emu: Emulator) -> N
 
 def test_purge_needs_credentials(emu: Emulator) -> None:
     response = purge(emu, ZONE_FREE, {"purge_everything": True}, headers={})
-    assert_error(response, 400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+    assert_error(response, 400, 9106, MISSING_AUTH)
 
 
 # --- rate limits: the "ops" bucket ------------------------------------------------------
@@ -459,7 +433,7 @@ def test_purge_needs_credentials(emu: Emulator) -> None:
 
 def test_ops_bucket_on_free(emu: Emulator, clock: FakeClock, session: requests.Session) -> None:
     for i in range(25):
-        assert_ok(purge(emu, ZONE_FREE, {"tags": [f"t{i}"]}, session=session))
+        assert_purged(purge(emu, ZONE_FREE, {"tags": [f"t{i}"]}, session=session))
     throttled = purge(emu, ZONE_FREE, {"tags": ["t25"]}, session=session)
     assert_throttled(throttled, 12)
     assert len(emu.state.purges) == 25
@@ -467,7 +441,7 @@ def test_ops_bucket_on_free(emu: Emulator, clock: FakeClock, session: requests.S
     clock.advance(11)
     assert_throttled(purge(emu, ZONE_FREE, {"tags": ["t25"]}, session=session), 1)
     clock.advance(1)
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["t25"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["t25"]}, session=session))
     assert_throttled(purge(emu, ZONE_FREE, {"tags": ["t26"]}, session=session), 12)
     assert emu.state.purged() == [f"t{i}" for i in range(26)]
 
@@ -483,13 +457,13 @@ def test_ops_bucket_is_shared_by_kinds_and_by_the_account(
     ]
     for i in range(25):
         zone_id = ZONE_FREE if i % 2 else ZONE_FREE2
-        assert_ok(purge(emu, zone_id, bodies[i % 4], session=session))
+        assert_purged(purge(emu, zone_id, bodies[i % 4], session=session))
     for body in bodies:
         for zone_id in (ZONE_FREE, ZONE_FREE2):
             assert_throttled(purge(emu, zone_id, body, session=session), 12)
     # Another account has its own bucket; file purges use the "urls" bucket.
-    assert_ok(purge(emu, ZONE_OTHER, {"tags": ["t"]}, session=session))
-    assert_ok(purge(emu, ZONE_FREE, {"files": urls(3)}, session=session))
+    assert_purged(purge(emu, ZONE_OTHER, {"tags": ["t"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"files": urls(3)}, session=session))
     assert len(emu.state.purges) == 27
 
 
@@ -497,22 +471,22 @@ def test_throttled_request_takes_no_tokens(
     emu: Emulator, clock: FakeClock, session: requests.Session
 ) -> None:
     for _ in range(25):
-        assert_ok(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session))
+        assert_purged(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session))
     clock.advance(6)  # half a token back
     assert_throttled(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session), 6)
     assert_throttled(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session), 6)
     clock.advance(6)
-    assert_ok(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"purge_everything": True}, session=session))
     assert len(emu.state.purges) == 26
 
 
 def test_bucket_refills_only_up_to_its_size(
     emu: Emulator, clock: FakeClock, session: requests.Session
 ) -> None:
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["first"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["first"]}, session=session))
     clock.advance(3600)
     for _ in range(25):
-        assert_ok(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
+        assert_purged(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
     assert_throttled(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session), 12)
 
 
@@ -521,11 +495,11 @@ def test_ops_bucket_on_paid_plans(
     emu: Emulator, clock: FakeClock, session: requests.Session, zone_id: str, burst: int
 ) -> None:
     for _ in range(burst):
-        assert_ok(purge(emu, zone_id, {"hosts": ["example.com"]}, session=session))
+        assert_purged(purge(emu, zone_id, {"hosts": ["example.com"]}, session=session))
     assert_throttled(purge(emu, zone_id, {"hosts": ["example.com"]}, session=session), 1)
     clock.advance(1)  # 5 or 10 requests per second
     for _ in range(burst // 5):
-        assert_ok(purge(emu, zone_id, {"hosts": ["example.com"]}, session=session))
+        assert_purged(purge(emu, zone_id, {"hosts": ["example.com"]}, session=session))
     assert_throttled(purge(emu, zone_id, {"hosts": ["example.com"]}, session=session), 1)
 
 
@@ -557,19 +531,21 @@ def test_default_limits_table() -> None:
 
 def test_urls_bucket_on_free(emu: Emulator, clock: FakeClock, session: requests.Session) -> None:
     for batch in range(8):
-        assert_ok(purge(emu, ZONE_FREE, {"files": urls(100, batch * 100)}, session=session))
+        assert_purged(purge(emu, ZONE_FREE, {"files": urls(100, batch * 100)}, session=session))
     throttled = purge(emu, ZONE_FREE, {"files": urls(100, 800)}, session=session)
     assert_throttled(throttled, 1)
     assert_throttled(purge(emu, ZONE_FREE, {"files": urls(1, 800)}, session=session), 1)
     assert emu.state.purged_urls() == urls(800)
     # Tag, host, prefix and everything purges use the other bucket.
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
     clock.advance(0.125)  # 100 URLs at 800 per second
-    assert_ok(purge(emu, ZONE_FREE, {"files": urls(100, 800)}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"files": urls(100, 800)}, session=session))
     assert_throttled(purge(emu, ZONE_FREE, {"files": urls(1, 900)}, session=session), 1)
     clock.advance(1)
     for batch in range(8):
-        assert_ok(purge(emu, ZONE_FREE, {"files": urls(100, 900 + batch * 100)}, session=session))
+        assert_purged(
+            purge(emu, ZONE_FREE, {"files": urls(100, 900 + batch * 100)}, session=session)
+        )
     assert emu.state.purged_urls() == urls(1700)
 
 
@@ -578,19 +554,19 @@ def test_urls_bucket_counts_objects_and_is_per_account(
 ) -> None:
     objects = [{"url": url, "headers": {"CF-IPCountry": "US"}} for url in urls(100)]
     for _ in range(8):
-        assert_ok(purge(emu, ZONE_FREE2, {"files": objects}, session=session))
+        assert_purged(purge(emu, ZONE_FREE2, {"files": objects}, session=session))
     assert_throttled(purge(emu, ZONE_FREE, {"files": urls(1)}, session=session), 1)
-    assert_ok(purge(emu, ZONE_OTHER, {"files": urls(100)}, session=session))
+    assert_purged(purge(emu, ZONE_OTHER, {"files": urls(100)}, session=session))
 
 
 def test_urls_bucket_on_enterprise(
     emu: Emulator, clock: FakeClock, session: requests.Session
 ) -> None:
     for batch in range(6):
-        assert_ok(purge(emu, ZONE_ENT, {"files": urls(500, batch * 500)}, session=session))
+        assert_purged(purge(emu, ZONE_ENT, {"files": urls(500, batch * 500)}, session=session))
     assert_throttled(purge(emu, ZONE_ENT, {"files": urls(1)}, session=session), 1)
     clock.advance(0.17)  # 500 URLs at 3000 per second take 1/6 s
-    assert_ok(purge(emu, ZONE_ENT, {"files": urls(500)}, session=session))
+    assert_purged(purge(emu, ZONE_ENT, {"files": urls(500)}, session=session))
 
 
 # --- custom limits ----------------------------------------------------------------------
@@ -612,17 +588,17 @@ def test_custom_purge_limits(emu: Emulator, clock: FakeClock, session: requests.
         1014,
         "Only 5 files may be purged per request",
     )
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["a", "b", "c"]}, session=session))
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["d"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["a", "b", "c"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["d"]}, session=session))
     assert_throttled(purge(emu, ZONE_FREE, {"tags": ["e"]}, session=session), 10)
-    assert_ok(purge(emu, ZONE_FREE, {"files": urls(5)}, session=session))
-    assert_ok(purge(emu, ZONE_FREE, {"files": urls(5, 5)}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"files": urls(5)}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"files": urls(5, 5)}, session=session))
     assert_throttled(purge(emu, ZONE_FREE, {"files": urls(3, 10)}, session=session), 1)
     clock.advance(10)
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["e"]}, session=session))
-    assert_ok(purge(emu, ZONE_FREE, {"files": urls(5, 10)}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["e"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"files": urls(5, 10)}, session=session))
     # Pro zones keep the default table.
-    assert_ok(purge(emu, ZONE_PRO, {"files": urls(100)}, session=session))
+    assert_purged(purge(emu, ZONE_PRO, {"files": urls(100)}, session=session))
 
 
 def test_custom_urls_bucket_and_plan_override(
@@ -630,11 +606,11 @@ def test_custom_urls_bucket_and_plan_override(
 ) -> None:
     slow = dataclasses.replace(DEFAULT_PURGE_LIMITS["pro"], urls_per_second=50, urls_bucket=200)
     emu.state.purge_limits["pro"] = slow
-    assert_ok(purge(emu, ZONE_PRO, {"files": urls(100)}, session=session))
-    assert_ok(purge(emu, ZONE_PRO, {"files": urls(100, 100)}, session=session))
+    assert_purged(purge(emu, ZONE_PRO, {"files": urls(100)}, session=session))
+    assert_purged(purge(emu, ZONE_PRO, {"files": urls(100, 100)}, session=session))
     assert_throttled(purge(emu, ZONE_PRO, {"files": urls(100, 200)}, session=session), 2)
     clock.advance(2)
-    assert_ok(purge(emu, ZONE_PRO, {"files": urls(100, 200)}, session=session))
+    assert_purged(purge(emu, ZONE_PRO, {"files": urls(100, 200)}, session=session))
 
 
 def test_plan_missing_from_the_table_uses_free(emu: Emulator) -> None:
@@ -666,10 +642,10 @@ def test_purge_limits_validation(kwargs: dict[str, Any]) -> None:
 
 def test_reset_rate_limits(emu: Emulator, session: requests.Session) -> None:
     for _ in range(25):
-        assert_ok(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
+        assert_purged(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
     assert_throttled(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session), 12)
     emu.state.reset_rate_limits()
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["t"]}, session=session))
 
 
 # --- the global per-credential limit ----------------------------------------------------
@@ -685,7 +661,7 @@ def test_global_limit(emu: Emulator, clock: FakeClock, session: requests.Session
     assert session.get(f"{emu.base_url}/zones", headers=headers).status_code == 200
     clock.advance(4)
     assert session.get(f"{emu.base_url}/zones/{ZONE_FREE}", headers=headers).status_code == 200
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["a"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["a"]}, session=session))
     message = (
         "More than 3 requests per 10 seconds reached. "
         "Please wait and consider throttling your request speed"
@@ -707,7 +683,7 @@ def test_global_limit(emu: Emulator, clock: FakeClock, session: requests.Session
     assert session.get(f"{emu.base_url}/zones", headers=headers).status_code == 200
     assert session.get(f"{emu.base_url}/zones", headers=headers).status_code == 429
     clock.advance(4)
-    assert_ok(purge(emu, ZONE_FREE, {"tags": ["b"]}, session=session))
+    assert_purged(purge(emu, ZONE_FREE, {"tags": ["b"]}, session=session))
     assert emu.state.purged() == ["a", "b"]
 
 
@@ -754,21 +730,20 @@ def test_faults_on_the_purge_path_leave_state_untouched(
     # The next request is served, with a full bucket.
     with requests.Session() as fresh:
         for batch in range(8):
-            assert_ok(purge(emu, ZONE_FREE, {"files": urls(100, batch * 100)}, session=fresh))
+            assert_purged(purge(emu, ZONE_FREE, {"files": urls(100, batch * 100)}, session=fresh))
     assert emu.state.purged_urls() == urls(800)
 
 
 def test_latency_fault_still_purges(emu: Emulator) -> None:
     emu.faults.add(Fault(kind="latency", delay=0.01, path="purge_cache"))
-    assert_ok(purge(emu, ZONE_FREE, {"hosts": ["example.com"]}))
+    assert_purged(purge(emu, ZONE_FREE, {"hosts": ["example.com"]}))
     assert emu.state.purged() == ["example.com"]
 
 
 # --- plans and the demo state -----------------------------------------------------------
 
 
-def test_zone_plans_are_validated(clock: FakeClock) -> None:
-    state = build_state(clock)
+def test_zone_plans_are_validated(state: State) -> None:
     with pytest.raises(ValueError):
         state.add_zone("gold.example", account_id=ACME, plan="gold")  # type: ignore[arg-type]
     assert {z.plan for z in state.zones.values()} == {"free", "pro", "business", "enterprise"}
@@ -779,11 +754,11 @@ def test_demo_state_purges() -> None:
     assert {zone.plan for zone in state.zones.values()} == {"free"}
     other_zone = demo.DEMO_ZONES["example.org"]
     with Emulator(state) as emu:
-        assert_ok(purge(emu, demo.DEMO_ZONE_ID, {"files": urls(2)}, token=demo.DEMO_ZONE_TOKEN))
+        assert_purged(purge(emu, demo.DEMO_ZONE_ID, {"files": urls(2)}, token=demo.DEMO_ZONE_TOKEN))
         denied = purge(emu, other_zone, {"purge_everything": True}, token=demo.DEMO_ZONE_TOKEN)
         assert_error(denied, 403, 10000, "Authentication error")
         readonly = purge(emu, other_zone, {"tags": ["a"]}, token=demo.DEMO_READONLY_TOKEN)
         assert_error(readonly, 403, 10000, "Authentication error")
-        assert_ok(purge(emu, other_zone, {"tags": ["a"]}, token=demo.DEMO_ACCOUNT_TOKEN))
+        assert_purged(purge(emu, other_zone, {"tags": ["a"]}, token=demo.DEMO_ACCOUNT_TOKEN))
     assert state.purged_urls() == urls(2)
     assert state.purged(other_zone) == ["a"]
