@@ -12,8 +12,9 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from cfaction import __version__, inputs
+from cfaction import __version__
 from cfaction.main import execute
+from cfaction.ops import INPUT_NAMES, INPUTS, OPERATIONS
 from cfaction.report import make_reporter
 
 ENVIRONMENT_FALLBACKS: Mapping[str, str] = {
@@ -29,18 +30,19 @@ _FLAGS = ("dry_run", "summary")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every input as an option; the two flags take an optional boolean."""
     parser = argparse.ArgumentParser(
         prog="cfaction",
         description="Purge cache, upsert DNS records, deploy Workers and verify credentials "
         "on Cloudflare. Prints the summary on stderr and the outputs as JSON on stdout.",
     )
     parser.add_argument("--version", action="version", version=f"cfaction {__version__}")
-    parser.add_argument("operation", help=f"one of: {', '.join(inputs.OPERATIONS)}")
-    for name in inputs.INPUT_NAMES:
+    parser.add_argument("operation", help=f"one of: {', '.join(sorted(OPERATIONS))}")
+    for name in INPUT_NAMES:
         if name == "operation":
             continue
         option = "--" + name.replace("_", "-")
-        default = inputs.DEFAULTS[name]
+        default = INPUTS[name]
         variable = ENVIRONMENT_FALLBACKS.get(name)
         help_text = f"default: {default}" if default else ""
         if variable:
@@ -77,7 +79,7 @@ def _bind_flag_values(argv: Sequence[str]) -> list[str]:
 def raw_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, str]:
     """Options, then ``CLOUDFLARE_*`` variables, as the raw input strings."""
     args = vars(build_parser().parse_args(_bind_flag_values(argv)))
-    raw = {name: str(args.get(name) or "") for name in inputs.INPUT_NAMES}
+    raw = {name: str(args.get(name) or "") for name in INPUT_NAMES}
     for name, variable in ENVIRONMENT_FALLBACKS.items():
         if not raw[name]:
             raw[name] = environ.get(variable, "")
@@ -85,6 +87,7 @@ def raw_inputs(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """``cfaction <operation> [--option value ...]``; returns the exit code."""
     raw = raw_inputs(sys.argv[1:] if argv is None else argv, os.environ)
     return execute(raw, make_reporter(os.environ))
 

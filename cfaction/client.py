@@ -2,15 +2,18 @@
 
 This is the only module that imports ``requests``. Every request goes through
 :meth:`Client.request`, which counts it, retries it when that is safe, and turns a failed
-answer into a typed :mod:`cfaction.errors` exception carrying a hint.
+answer into a typed :mod:`cfaction.errors` exception carrying a hint; what an answer means
+and whether it is retried is looked up in :mod:`cfaction.catalogue`.
 
-Retry policy (cloudflare-api.md §6 "Retries"):
+Retry policy (https://developers.cloudflare.com/fundamentals/api/reference/limits/ for 429
+and ``Retry-After``):
 
 * 429: always retried (the request was not processed), after ``Retry-After`` when given.
 * 5xx, 408, 409, HTML or empty error pages, timeouts and dropped connections: retried only
   for idempotent requests (GET, PUT, DELETE, and POSTs the caller marks idempotent, such as
   purge), because a non-idempotent POST may already have been applied.
-* Every other 4xx and every ``success: false`` on 2xx: never retried.
+* Every other 4xx, every answer with a Cloudflare code the catalogue knows to be
+  deterministic, and every ``success: false`` on 2xx: never retried.
 
 Backoff is exponential with "equal jitter" (half fixed, half random), capped, so parallel
 jobs that failed together do not retry together.
@@ -29,30 +32,18 @@ from typing import Any
 import requests
 
 from cfaction import __version__
+from cfaction.catalogue import HintContext, lookup
 from cfaction.credentials import Credentials
-from cfaction.errors import (
-    APIError,
-    AuthError,
-    ErrorDetail,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-)
-from cfaction.hints import HintContext, hint_for
+from cfaction.errors import APIError, ErrorDetail, TransportError
 
 USER_AGENT = f"cfaction/{__version__}"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-RETRYABLE_STATUSES = frozenset({408, 409, 429})
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 300.0
 """The longest ``Retry-After`` we wait: the global limit locks a user out for 5 minutes."""
 MAX_PAGES = 10_000
 
-_AUTH_CODES = frozenset({6003, 6100, 6101, 6102, 6103, 6111, 9103, 9106})
-_NOT_FOUND_CODES = frozenset({7000, 7003, 1003})
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -225,8 +216,8 @@ class Client:
         errors = _errors(body) if isinstance(body, dict) else ()
         excerpt = "" if isinstance(body, dict) else _excerpt(response)
         retry_after = _retry_after(response.headers.get("Retry-After"))
-        error_class = _classify(status, errors, is_page=not isinstance(body, dict))
-        error = error_class(
+        verdict = lookup(status, errors, context, is_page=not isinstance(body, dict))
+        error = verdict.error(
             status=status,
             method=method,
             path=path,
@@ -235,12 +226,10 @@ class Client:
             messages=tuple(_text(m) for m in (body.get("messages") or []))
             if isinstance(body, dict)
             else (),
-            hint=hint_for(status, errors, context),
+            hint=verdict.hint,
             retry_after=retry_after,
         )
-        if status == 429:
-            raise _RetryableError(error, retry_after)
-        if safe and (error_class is ServerError or status in RETRYABLE_STATUSES):
+        if verdict.retry == "always" or (verdict.retry == "idempotent" and safe):
             raise _RetryableError(error, retry_after)
         raise error
 
@@ -331,28 +320,6 @@ def _excerpt(response: requests.Response) -> str:
         title = " ".join(match.group(1).split())
         return f"Cloudflare returned an HTML error page: {title!r}"
     return f"Cloudflare returned a non-JSON body: {' '.join(text.split())[:200]!r}"
-
-
-def _classify(status: int, errors: tuple[ErrorDetail, ...], *, is_page: bool) -> type[APIError]:
-    codes = {c for e in errors for c in e.codes()}
-    messages = " ".join(d.message.lower() for e in errors for d in (e, *e.chain))
-    if status == 429 or codes & {971, 10100}:
-        return RateLimitError
-    if status >= 500 or (is_page and status < 400):
-        return ServerError
-    if codes & _AUTH_CODES or (1000 in codes and "invalid api token" in messages):
-        return AuthError
-    if 9109 in codes and ("invalid access token" in messages or "location" in messages):
-        return AuthError
-    if 10000 in codes or 9109 in codes:
-        return PermissionDeniedError
-    if codes & _NOT_FOUND_CODES or status == 404:
-        return NotFoundError
-    if status == 401:
-        return AuthError
-    if status == 403:
-        return PermissionDeniedError
-    return APIError
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -1,10 +1,11 @@
 """Credentials: clean what the user pasted, detect the usual mix-ups, build request headers.
 
-Cloudflare has two schemes (cloudflare-api.md §1): an API token sent as
-``Authorization: Bearer <token>``, or the legacy pair ``X-Auth-Email`` + ``X-Auth-Key``
-(the Global API Key). Users mix them up in predictable ways; each way gets an error that
-says which input to change. Token formats change over time (40 characters, or ``cfut_``/
-``cfat_`` prefixes), so a token is never rejected for its length or alphabet alone.
+Cloudflare has two schemes (https://developers.cloudflare.com/fundamentals/api/get-started/):
+an API token sent as ``Authorization: Bearer <token>``, or the legacy pair ``X-Auth-Email``
++ ``X-Auth-Key`` (the Global API Key). Users mix them up in predictable ways; each way gets
+an error that says which input to change. Token formats change over time (40 characters,
+or ``cfut_``/``cfat_`` prefixes), so a token is never rejected for its length or alphabet
+alone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cfaction.errors import InputError
+from cfaction.problems import InputWarning
 
 CREDENTIAL_INPUTS = ("api_token", "email", "global_key")
 
@@ -55,17 +57,8 @@ class Credentials:
         return "API token" if self.mode == "token" else "email + Global API Key"
 
 
-@dataclass(frozen=True)
-class InputWarning:
-    """Something we fixed for the user and want them to know about."""
-
-    input_name: str
-    message: str
-
-
 def secret_values(raw: Mapping[str, str]) -> list[str]:
-    """Every form of every credential, and every Worker secret value, that could appear in
-    output, for ``::add-mask::``.
+    """Every form of every credential that could appear in output, for ``::add-mask::``.
 
     Called on the raw inputs before validation, so even a rejected credential is masked.
     Each line of a multi-line paste is masked too (the runner masks per line as well).
@@ -83,11 +76,6 @@ def secret_values(raw: Mapping[str, str]) -> list[str]:
         for candidate in (bare, _strip_decoration(bare)[0]):
             if candidate:
                 values.add(candidate)
-    # Worker secrets (``KEY=value`` lines) are masked like credentials.
-    for line in raw.get("secrets", "").splitlines():
-        _, sep, value = line.partition("=")
-        if sep and value.strip():
-            values.update({value, value.strip()})
     return sorted(values, key=len, reverse=True)
 
 

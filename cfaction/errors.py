@@ -3,9 +3,11 @@
 ::
 
     ActionError                 anything that ends the run with a message (exit code 1)
-    ├── InputError              one invalid input, found before any API call
+    ├── InputError              one invalid input, found before any API call (or right after
+    │                           the zone lookup, when only the zone's name shows it)
     ├── InvalidInputsError      several InputErrors, reported together
     ├── ZoneError               a zone name that matches no zone, or zones in several accounts
+    ├── PlanError               the desired state cannot be reached from what exists
     └── CloudflareError         an API request that failed for good
         ├── APIError            Cloudflare answered with an error envelope (or a non-JSON page)
         │   ├── AuthError       the credentials were rejected (6003/6xxx, 9106, 9103, 9109, 1000)
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 
 class ActionError(Exception):
@@ -37,7 +40,8 @@ class ActionError(Exception):
 
 
 class InputError(ActionError):
-    """An input is missing or invalid. Raised before any API call, so nothing was changed."""
+    """An input is missing or invalid. Raised before any API call, or right after the zone
+    lookup when only the zone's name shows the problem; either way nothing was changed."""
 
     def __init__(self, name: str, problem: str, fix: str = "") -> None:
         self.input_name = name
@@ -64,6 +68,11 @@ class ZoneError(ActionError):
     title = "Zone"
 
 
+class PlanError(ActionError):
+    """The desired state cannot be reached as written; found while planning, before any
+    change (e.g. a DNS record that cannot be added beside the records its name has)."""
+
+
 @dataclass(frozen=True)
 class ErrorDetail:
     """One entry of the envelope's ``errors`` list, with its ``error_chain`` flattened."""
@@ -86,6 +95,15 @@ class CloudflareError(ActionError):
         self.path = path
         self.hint = hint
         super().__init__(message, title="Cloudflare API")
+
+    def with_hint(self, hint: str) -> Self:
+        """The same failure with other advice (for a caller that knows more than the client)."""
+        # Exceptions copy through their constructor's arguments; copy the attributes instead.
+        other = type(self).__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other.args = self.args
+        other.hint = hint
+        return other
 
 
 class APIError(CloudflareError):

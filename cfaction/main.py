@@ -1,75 +1,168 @@
-"""The run: mask secrets, validate inputs, run the operation, report, choose the exit code.
+"""The run, the same for every operation: mask secrets, load and validate every input (0
+API calls on any invalid one), plan (reads only), stop there on ``dry_run``, apply (writes
+only), render, report, exit code.
 
-This is the single place that catches :class:`~cfaction.errors.ActionError` and the only
-one that decides the exit status (0 on success, 1 on any failure). Other exceptions are
-bugs and keep their traceback.
+This is the single place that catches :class:`~cfaction.errors.ActionError`, decides dry
+run and the exit status (0 on success, 1 on any failure). Other exceptions are bugs and
+keep their traceback.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic
 
-from cfaction import inputs, markdown
+from cfaction import markdown
 from cfaction.client import Client
 from cfaction.credentials import secret_values
-from cfaction.errors import ActionError, APIError, CloudflareError, InvalidInputsError
-from cfaction.ops import OPERATIONS
-from cfaction.ops.base import Context, Outcome
+from cfaction.errors import (
+    ActionError,
+    APIError,
+    CloudflareError,
+    InputError,
+    InvalidInputsError,
+)
+from cfaction.ops import INPUT_NAMES, INPUTS, OPERATIONS
+from cfaction.ops.base import Context, InputsT, LoadSource, Operation, Outcome
+from cfaction.problems import InputWarning, Problems
 from cfaction.report import OutputValue, Reporter, make_reporter
+from cfaction.settings import CommonSettings, RawInputs, load_common, parse_operation
+from cfaction.values import parse_bool, parse_zones
+from cfaction.workspace import Workspace
 from cfaction.zones import ZoneResolver
+
+
+@dataclass(frozen=True)
+class Settings(Generic[InputsT]):
+    """The validated inputs of one run: the common ones, and the operation's own."""
+
+    common: CommonSettings
+    operation: Operation[InputsT, Any, Any]
+    inputs: InputsT
+    warnings: tuple[InputWarning, ...] = ()
 
 
 def run_action() -> int:
     """Entry point of the action and the container: inputs come from ``INPUT_*``."""
     environ = os.environ
-    return execute(inputs.from_environ(environ), make_reporter(environ))
+    return execute(from_environ(environ), make_reporter(environ))
+
+
+def from_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """Read every known input the way the runner names it: ``INPUT_`` + upper-case name."""
+    return {name: environ.get(f"INPUT_{name.upper()}", "") for name in INPUT_NAMES}
+
+
+def load(raw: Mapping[str, str], workspace: Workspace | None = None) -> Settings[Any]:
+    """Validate raw input strings (empty = not given) into :class:`Settings`.
+
+    ``workspace`` is where input files are read from (default: ``GITHUB_WORKSPACE``, else
+    the current folder). Raises :class:`InvalidInputsError` with one
+    :class:`~cfaction.errors.InputError` per invalid input.
+    """
+    inputs = RawInputs(raw, INPUTS)
+    problems = Problems()
+    name = problems.attempt(
+        lambda: parse_operation("operation", inputs.text("operation"), OPERATIONS), None
+    )
+    zones = problems.attempt(lambda: parse_zones("zone", inputs.text("zone"), problems), None)
+    operation = OPERATIONS[name] if name else None
+    if operation is not None and zones and len(zones) > 1 and not operation.many_zones:
+        problems.add(_too_many_zones(len(zones)))
+        zones = None
+    common = load_common(inputs, name, zones, problems)
+    op_inputs = None
+    if operation is not None:
+        source = LoadSource(inputs, zones, workspace or Workspace.from_environ(os.environ))
+        op_inputs = operation.load(source, problems)
+    if problems.errors or common is None or operation is None or op_inputs is None:
+        raise InvalidInputsError(problems.errors)
+    return Settings(common, operation, op_inputs, tuple(problems.warnings))
+
+
+def _too_many_zones(count: int) -> InputError:
+    takers = " and ".join(f"'{op.name}'" for op in OPERATIONS.values() if op.many_zones)
+    return InputError(
+        "zone",
+        f"lists {count} zones; only operation {takers} accepts several.",
+        "Give one zone ID or domain name.",
+    )
 
 
 def execute(raw: Mapping[str, str], reporter: Reporter) -> int:
     """Run one operation from raw input strings and report it. Returns the exit code."""
-    # Before anything else is printed, so not even an error message can show a credential.
-    for secret in secret_values(raw):
+    # Before anything else is printed, so not even an error message can show a secret.
+    for secret in _secrets(raw):
         reporter.mask(secret)
     try:
-        settings = inputs.load(raw)
+        settings = load(raw)
     except InvalidInputsError as invalid:
         return _report_invalid_input(raw, reporter, invalid)
-
     for warning in settings.warnings:
         reporter.warning(
             f"{warning.input_name} {warning.message}", title=f"Input {warning.input_name}"
         )
+    common = settings.common
     client = Client(
-        base_url=settings.api_base_url,
-        credentials=settings.credentials,
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
+        base_url=common.api_base_url,
+        credentials=common.credentials,
+        timeout=common.timeout,
+        max_retries=common.max_retries,
         on_retry=reporter.log,
     )
-    context = Context(settings, client, ZoneResolver(client, settings.account_id), reporter)
+    context = Context(common, client, ZoneResolver(client, common.account_id), reporter.log)
     try:
-        outcome = OPERATIONS[settings.operation](context)
-    except ActionError as error:
-        outcome = Outcome(
-            heading=f"{settings.operation} failed",
-            markdown="",
-            result={"ok": False},
-            problems=[error],
-        )
+        outcome = perform(settings.operation, context, settings.inputs)
     finally:
         client.close()
+    return _report(common, outcome, client.calls, reporter)
 
+
+def perform(operation: Operation[InputsT, Any, Any], context: Context, inputs: InputsT) -> Outcome:
+    """Plan, apply unless ``dry_run`` (or the operation never writes), render. A failure that
+    leaves no outcome of the operation's own becomes a failed one."""
+    try:
+        plan = operation.plan(context, inputs)
+        applied = None
+        if operation.apply is not None and not context.settings.dry_run:
+            applied = operation.apply(context, plan)
+        return operation.render(plan, applied)
+    except InvalidInputsError as invalid:
+        return _failed(operation.name, list(invalid.errors))
+    except ActionError as error:
+        return _failed(operation.name, [error])
+
+
+def _secrets(raw: Mapping[str, str]) -> list[str]:
+    values = set(secret_values(raw))
+    for operation in OPERATIONS.values():
+        values.update(operation.secrets(raw))
+    return sorted(values, key=len, reverse=True)
+
+
+def _failed(name: str, problems: list[ActionError]) -> Outcome:
+    return Outcome(heading=f"{name} failed", markdown="", result={"ok": False}, problems=problems)
+
+
+def _report(common: CommonSettings, outcome: Outcome, calls: int, reporter: Reporter) -> int:
+    for note in outcome.notes:
+        reporter.log(note)
+    for warning in outcome.warnings:
+        reporter.warning(warning.message, title=warning.title)
     for problem in outcome.problems:
         reporter.error(_annotation_text(problem), title=problem.title)
     status = "succeeded" if outcome.ok else "failed"
-    calls = f"{client.calls} API call" + ("" if client.calls == 1 else "s")
-    reporter.log(f"cfaction {settings.operation} {status}; {calls}.")
-    reporter.outputs(_outputs(outcome, settings.dry_run, client.calls))
-    if settings.summary:
-        reporter.summary(_summary(settings.operation, outcome, client.calls))
+    reporter.log(f"cfaction {common.operation} {status}; {_calls(calls)}.")
+    reporter.outputs(_outputs(outcome, common.dry_run, calls))
+    if common.summary:
+        reporter.summary(_summary(common.operation, outcome, calls))
     return 0 if outcome.ok else 1
+
+
+def _calls(count: int) -> str:
+    return f"{count} API call" + ("" if count == 1 else "s")
 
 
 def _outputs(outcome: Outcome, dry_run: bool, calls: int) -> dict[str, OutputValue]:
@@ -132,11 +225,12 @@ def _report_invalid_input(
     raw: Mapping[str, str], reporter: Reporter, invalid: InvalidInputsError
 ) -> int:
     """One annotation per invalid input, outputs saying nothing was called, a summary."""
+    inputs = RawInputs(raw, INPUTS)
     for error in invalid.errors:
         reporter.error(error.message, title=error.title)
     reporter.outputs(
         {
-            "dry_run": raw.get("dry_run", "") in ("true", "True", "TRUE"),
+            "dry_run": _flag(inputs, "dry_run", False),
             "api_calls": 0,
             "result": {
                 "ok": False,
@@ -148,7 +242,7 @@ def _report_invalid_input(
             },
         }
     )
-    if raw.get("summary", "").strip() not in ("false", "False", "FALSE"):
+    if _flag(inputs, "summary", True):
         lines = [
             f"- **{markdown.cell(e.input_name)}**: {markdown.cell(e.problem)} "
             f"{markdown.cell(e.fix)}"
@@ -160,3 +254,8 @@ def _report_invalid_input(
             + "\n"
         )
     return 1
+
+
+def _flag(inputs: RawInputs, name: str, fallback: bool) -> bool:
+    """A boolean input as parsed, or ``fallback`` when it is itself invalid."""
+    return Problems().attempt(lambda: parse_bool(name, inputs.text(name)), fallback)

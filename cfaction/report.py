@@ -11,7 +11,8 @@ Two reporters share one interface:
 Both scrub every registered secret from whatever they print or write, on top of the
 runner's own masking: the output file is not masked by the runner. Text that comes from
 the API or the workspace goes through :meth:`Reporter.log`, which suspends workflow
-commands around it whenever it could be read as one (github-actions-contract.md §4).
+commands around it whenever it could be read as one (``::stop-commands::``, see actions/runner
+``src/Runner.Worker/ActionCommandManager.cs``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import Any, TextIO
 import github_action_utils as gha
 
 SUMMARY_LIMIT = 900 * 1024
-"""Stay well under the runner's 1 MiB summary cap (github-actions-contract.md §3)."""
+"""Stay well under the runner's 1 MiB summary cap (actions/runner
+``src/Runner.Worker/FileCommandManager.cs``, ``CreateStepSummaryCommand``)."""
 
 OutputValue = str | int | float | bool | list[Any] | dict[str, Any] | None
 

@@ -1,5 +1,6 @@
 """Zone resolution: a zone ID is used as is; a domain or hostname is found by walking up
-its labels with ``GET /zones?name=`` (the pattern wrangler uses, cloudflare-api.md §2).
+its labels with ``GET /zones?name=``, the pattern wrangler uses (workers-sdk
+``packages/deploy-helpers/src/triggers/zones.ts``).
 
 Lookups are cached for the run: each candidate name costs at most one request, however
 many hostnames share it.
@@ -13,8 +14,8 @@ from typing import Any
 
 from cfaction.client import Client
 from cfaction.errors import ZoneError
-from cfaction.inputs import ZoneRef
 from cfaction.permissions import ZONE_READ
+from cfaction.values import ZoneRef
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,10 @@ class Zone:
             status=data.get("status"),
         )
 
-    def label(self) -> str:
-        """``name (id)`` or just the ID."""
-        return f"{self.name} ({self.id})" if self.name else self.id
+    @property
+    def display_name(self) -> str:
+        """How people see the zone: its name, or its ID while the name is unknown."""
+        return self.name or self.id
 
 
 class ZoneResolver:

@@ -325,3 +325,52 @@ def test_an_add_mode_cname_beside_a_records_is_refused_before_writing(
     assert mutating(emulator) == []
     (error,) = run.annotations("error")
     assert "use mode: replace" in error.data
+
+
+@pytest.mark.parametrize(
+    ("records", "first", "second"),
+    [
+        (
+            "- {type: AAAA, name: v6, content: '2001:db8::1'}\n"
+            "- {type: AAAA, name: v6, content: '2001:DB8:0::1'}",
+            "records[0] (AAAA v6)",
+            "records[1] (AAAA v6)",
+        ),
+        (
+            "- {type: TXT, name: t, content: '\"abc\"'}\n- {type: TXT, name: t, content: abc}",
+            "records[0] (TXT t)",
+            "records[1] (TXT t)",
+        ),
+    ],
+    ids=["aaaa-written-two-ways", "txt-quoted-and-not"],
+)
+def test_a_record_written_two_ways_is_an_input_error_before_any_call(
+    step: RunStep, emulator: Emulator, records: str, first: str, second: str
+) -> None:
+    run = dns(step, records)
+
+    assert run.exit_code == 1
+    (error,) = run.annotations("error")
+    assert error.properties["title"] == "Input records"
+    assert error.data == f"records: {second} repeats {first}. List each record once."
+    assert list(emulator.log) == []
+    assert run.outputs["api_calls"] == "0"
+
+
+def test_a_twin_only_the_zone_name_reveals_is_the_same_error_after_the_zone_lookup(
+    step: RunStep, emulator: Emulator
+) -> None:
+    run = dns(
+        step,
+        "- {type: A, name: www, content: 192.0.2.1}\n"
+        "- {type: A, name: www.example.com, content: 192.0.2.1}",
+    )
+
+    assert run.exit_code == 1
+    (error,) = run.annotations("error")
+    assert error.properties["title"] == "Input records"
+    assert error.data == (
+        "records: records[1] (A www.example.com) repeats records[0] (A www) "
+        "(www.example.com). List each record once."
+    )
+    assert [f"{r.method} {r.path}" for r in emulator.log] == ["GET /zones"]

@@ -7,11 +7,12 @@ import json
 import pytest
 import responses
 
-from cfaction import __version__, cli, inputs
+from cfaction import __version__, cli
+from cfaction.ops import INPUT_NAMES, INPUTS, OPERATIONS
+from tests.helpers import ACCOUNT_ID
 
 ENV_TOKEN = "EnvTokenEnvTokenEnvTokenEnvTokenEnvToken"
 OPTION_TOKEN = "OptTokenOptTokenOptTokenOptTokenOptToken"
-ACCOUNT_ID = "01a7362d577a6c3019a474fd6f485823"
 
 
 @pytest.fixture(autouse=True)
@@ -25,16 +26,33 @@ def outside_github(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_operation_is_the_positional_argument_and_the_rest_is_empty() -> None:
     raw = cli.raw_inputs(["verify"], {})
 
-    assert raw == {name: "" for name in inputs.INPUT_NAMES} | {"operation": "verify"}
+    assert raw == {name: "" for name in INPUT_NAMES} | {"operation": "verify"}
 
 
-@pytest.mark.parametrize("name", [n for n in inputs.INPUT_NAMES if n != "operation"])
+@pytest.mark.parametrize("name", [n for n in INPUT_NAMES if n != "operation"])
 def test_every_input_has_an_option_named_after_it_with_dashes(name: str) -> None:
     option = "--" + name.replace("_", "-")
 
     raw = cli.raw_inputs(["verify", option, "false"], {})
 
     assert raw[name] == "false"
+
+
+def test_the_help_names_every_operation_and_each_input_default() -> None:
+    actions = {action.dest: action for action in cli.build_parser()._actions}
+
+    assert actions["operation"].help == "one of: " + ", ".join(sorted(OPERATIONS))
+    assert actions["operation"].help == "one of: dns, purge, verify, worker"
+    for name in INPUT_NAMES:
+        if name == "operation":
+            continue
+        help_text = actions[name].help or ""
+        if INPUTS[name]:
+            assert help_text.startswith(f"default: {INPUTS[name]}"), name
+        else:
+            assert "default" not in help_text, name
+        variable = cli.ENVIRONMENT_FALLBACKS.get(name)
+        assert (f"env {variable}" in help_text) is bool(variable), name
 
 
 def test_options_map_to_their_inputs() -> None:
@@ -143,10 +161,9 @@ def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_main_without_credentials_exits_1_before_any_request(
-    capsys: pytest.CaptureFixture[str],
+    rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
-        status = cli.main(["verify", "--zone", "example.com"])
+    status = cli.main(["verify", "--zone", "example.com"])
 
     assert status == 1
     assert len(rsps.calls) == 0
@@ -160,13 +177,14 @@ def test_main_without_credentials_exits_1_before_any_request(
 
 
 def test_main_rejects_a_broken_token_from_the_environment_without_showing_it(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    rsps: responses.RequestsMock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     broken = f"{ENV_TOKEN} {ENV_TOKEN}"
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", broken)
 
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
-        status = cli.main(["verify"])
+    status = cli.main(["verify"])
 
     assert status == 1
     assert len(rsps.calls) == 0

@@ -29,9 +29,9 @@ from cfaction.errors import (
     TransportError,
 )
 from cfaction.permissions import ZONE_READ
+from tests.helpers import BASE, ok
+from tests.helpers import OLD_STYLE_TOKEN as TOKEN
 
-BASE = "https://api.example.test/client/v4"
-TOKEN = "Abcdefghij0123456789ABCDEFGHIJklmnopqrst"
 EMAIL = "ops@example.com"
 GLOBAL_KEY = "0123456789abcdef0123456789abcdef01234"
 ZONES = f"{BASE}/zones"
@@ -45,11 +45,8 @@ HTML_522 = """<!DOCTYPE html>
 """
 
 
-def ok(result: Any, **extra: Any) -> dict[str, Any]:
-    return {"success": True, "errors": [], "messages": [], "result": result, **extra}
-
-
 def failure(*errors: dict[str, Any]) -> dict[str, Any]:
+    """A failed v4 envelope with any number of errors (helpers.failure has exactly one)."""
     return {"success": False, "errors": list(errors), "messages": [], "result": None}
 
 

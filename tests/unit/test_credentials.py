@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from cfaction import main
 from cfaction.credentials import (
     Credentials,
-    InputWarning,
     looks_like_global_key,
     looks_like_token,
     parse_credentials,
     secret_values,
 )
 from cfaction.errors import InputError
+from cfaction.ops.worker import inputs as worker_inputs
+from cfaction.problems import InputWarning
+from tests.helpers import OLD_STYLE_TOKEN as TOKEN
 
-TOKEN = "Abcdefghij0123456789ABCDEFGHIJklmnopqrst"  # old-style: 40 mixed-case characters
 NEW_TOKEN = "cfut_" + "x" * 35
 ACCOUNT_TOKEN = "cfat_" + "y" * 35
 GLOBAL_KEY = "0123456789abcdef0123456789abcdef01234"  # 37 lowercase hex
@@ -285,6 +287,44 @@ def test_secret_values_skip_empty_inputs_and_sort_longest_first() -> None:
 
 def test_secret_values_of_no_credentials_are_empty() -> None:
     assert secret_values({}) == []
+
+
+def test_secret_values_leave_worker_secrets_to_the_worker_operation() -> None:
+    assert secret_values({"secrets": "API_KEY=worker-secret"}) == []
+
+
+# Worker secrets: the worker operation's own part, and main's union of both
+
+
+def test_worker_secret_values_are_each_value_raw_and_trimmed() -> None:
+    raw = {"secrets": "API_KEY= padded-value \n# a comment\nNO_EQUALS\nEMPTY=  \nB=x=y"}
+
+    values = set(worker_inputs.secret_values(raw))
+
+    assert values == {" padded-value ", "padded-value", "x=y"}
+
+
+def test_worker_secret_values_of_no_secrets_are_empty() -> None:
+    assert list(worker_inputs.secret_values({})) == []
+    assert list(worker_inputs.secret_values({"secrets": ""})) == []
+
+
+def test_main_masks_credentials_and_worker_secrets_longest_first() -> None:
+    raw = {"api_token": f"Bearer {TOKEN}", "secrets": "A=short\nB=a-much-longer-secret"}
+
+    values = main._secrets(raw)
+
+    assert {f"Bearer {TOKEN}", TOKEN, "short", "a-much-longer-secret"} <= set(values)
+    assert set(values) == set(secret_values(raw)) | set(worker_inputs.secret_values(raw))
+    assert len(values) == len(set(values))
+    assert values == sorted(values, key=len, reverse=True)
+    assert "" not in values
+
+
+def test_main_masks_worker_secrets_whatever_the_operation() -> None:
+    raw = {"operation": "verify", "api_token": TOKEN, "secrets": "KEY=given-by-mistake"}
+
+    assert "given-by-mistake" in main._secrets(raw)
 
 
 # format detection

@@ -1,6 +1,7 @@
-"""Tests for cfaction.ops.dns: how records are read (exact request sequences), how the plan
-is cut into batches, how a batch is sent and re-checked after an ambiguous failure, and the
-Outcome, with a real Client whose HTTP is mocked by ``responses``. Nothing sleeps."""
+"""Tests for cfaction.ops.dns (read, changes, plan, apply, summary): how records are read
+(exact request sequences), how the plan is cut into batches, how a batch is sent and
+re-checked after an ambiguous failure, and the Outcome, with a real Client whose HTTP is
+mocked by ``responses``. Nothing sleeps."""
 
 from __future__ import annotations
 
@@ -14,21 +15,22 @@ import requests
 import responses
 from responses import matchers
 
-from cfaction import inputs
-from cfaction.client import Client
-from cfaction.errors import ActionError, APIError, ServerError, TransportError
-from cfaction.ops import dns
-from cfaction.ops.base import Context
-from cfaction.ops.dns import DnsPlan, apply, batch_body, build_plan, read_records, split_batches
-from cfaction.ops.dns_plan import Change
+from cfaction.errors import (
+    APIError,
+    InputError,
+    InvalidInputsError,
+    PlanError,
+    ServerError,
+    TransportError,
+)
+from cfaction.ops.dns.apply import DnsResult, apply
+from cfaction.ops.dns.changes import Change, batch_body, split_batches
+from cfaction.ops.dns.plan import DnsPlan, plan_in_zone
+from cfaction.ops.dns.read import read_records
 from cfaction.report import OutputValue
-from cfaction.zones import Zone, ZoneResolver
-from tests.recording import RecordingReporter
+from cfaction.zones import Zone
+from tests.helpers import ACCOUNT_ID, BASE, ZONE_ID, Run, failure, ok
 
-BASE = "https://api.example.test/client/v4"
-TOKEN = "A" * 40
-ACCOUNT_ID = "01a7362d577a6c3019a474fd6f485823"
-ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 ZONE = Zone(ZONE_ID, "example.com", ACCOUNT_ID)
 RECORDS = f"/zones/{ZONE_ID}/dns_records"
 BATCH = f"{RECORDS}/batch"
@@ -37,51 +39,12 @@ WWW = "- {type: A, name: www, content: 192.0.2.1}"
 Call = tuple[str, str, dict[str, str]]
 
 
-class Run:
-    """A Context for ``operation: dns`` aimed at BASE, with what it recorded."""
-
-    def __init__(self, records: str = WWW, **given: str) -> None:
-        settings = inputs.load(
-            {
-                "operation": "dns",
-                "api_token": TOKEN,
-                "api_base_url": BASE,
-                "zone": ZONE_ID,
-                "max_retries": "2",
-                "records": records,
-                **given,
-            }
-        )
-        self.sleeps: list[float] = []
-        client = Client(
-            base_url=settings.api_base_url,
-            credentials=settings.credentials,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
-            sleep=self.sleeps.append,
-            rng=lambda: 0.0,
-        )
-        self.reporter = RecordingReporter()
-        self.ctx = Context(settings, client, ZoneResolver(client, None), self.reporter)
+def dns_run(records: str = WWW, **given: str) -> Run:
+    """``operation: dns`` on the zone ID (so the plan reads the zone's details first)."""
+    return Run("dns", None, zone=ZONE_ID, records=records, **given)
 
 
 # answers
-
-
-def ok(result: Any, total_pages: int | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"success": True, "errors": [], "messages": [], "result": result}
-    if total_pages is not None:
-        body["result_info"] = {"page": 1, "per_page": 5000, "total_pages": total_pages}
-    return body
-
-
-def failure(code: int, message: str) -> dict[str, Any]:
-    return {
-        "success": False,
-        "errors": [{"code": code, "message": message}],
-        "messages": [],
-        "result": None,
-    }
 
 
 def row(record_id: str, rtype: str, name: str, content: str, **fields: Any) -> dict[str, Any]:
@@ -114,9 +77,10 @@ def answer_list(
     rows: list[dict[str, Any]],
     total_pages: int = 1,
 ) -> None:
+    page_info = {"page": 1, "per_page": 5000, "total_pages": total_pages}
     rsps.get(
         BASE + RECORDS,
-        json=ok(rows, total_pages),
+        json=ok(rows, result_info=page_info),
         match=[matchers.query_param_matcher(query)],
     )
 
@@ -192,10 +156,17 @@ def delete(record_id: str, name: str, rtype: str = "A", content: str = "192.0.2.
 
 
 def plan_of(*batches: list[Change]) -> DnsPlan:
-    return DnsPlan(ZONE, [c for batch in batches for c in batch], list(batches))
+    return DnsPlan(
+        ZONE, tuple(c for batch in batches for c in batch), tuple(tuple(b) for b in batches)
+    )
 
 
-def names_of(batches: list[list[Change]]) -> list[list[str]]:
+def ids_of(batch: list[Change], result: DnsResult) -> list[str | None]:
+    """The ID each change's record has after ``result``: the created one, else its own."""
+    return [result.created_ids.get(c, c.existing_id) for c in batch]
+
+
+def names_of(batches: Any) -> list[list[str]]:
     return [[f"{c.action} {c.type} {c.name.split('.')[0]}" for c in batch] for batch in batches]
 
 
@@ -206,7 +177,7 @@ def test_one_name_is_read_with_one_name_query(rsps: responses.RequestsMock) -> N
     rows = [row("a1", "A", "www", "192.0.2.1"), row("t1", "TXT", "www", '"x"')]
     answer_list(rsps, name_query("www.example.com"), rows)
 
-    found = read_records(Run().ctx, ZONE, ["www.example.com"])
+    found = read_records(dns_run().client, ZONE, ["www.example.com"])
 
     assert calls(rsps) == [read_name("www")]
     assert found == {"www.example.com": rows}
@@ -217,7 +188,7 @@ def test_one_name_follows_total_pages(rsps: responses.RequestsMock) -> None:
     answer_list(rsps, name_query("www.example.com"), [first], total_pages=2)
     answer_list(rsps, {**name_query("www.example.com"), "page": "2"}, [second], total_pages=2)
 
-    found = read_records(Run().ctx, ZONE, ["www.example.com"])
+    found = read_records(dns_run().client, ZONE, ["www.example.com"])
 
     assert [q.get("page") for _, _, q in calls(rsps)] == ["1", "2"]
     assert found == {"www.example.com": [first, second]}
@@ -233,7 +204,9 @@ def test_several_names_in_a_zone_that_fits_the_first_page_cost_exactly_one_reque
     answer_list(rsps, page_query(1), [api, apex, other, www], total_pages=1)
 
     found = read_records(
-        Run().ctx, ZONE, ["api.example.com", "example.com", "new.example.com", "www.example.com"]
+        dns_run().client,
+        ZONE,
+        ["api.example.com", "example.com", "new.example.com", "www.example.com"],
     )
 
     assert calls(rsps) == [read_page(1)]
@@ -248,7 +221,7 @@ def test_several_names_in_a_zone_that_fits_the_first_page_cost_exactly_one_reque
 def test_several_names_in_an_empty_zone_cost_one_request(rsps: responses.RequestsMock) -> None:
     answer_list(rsps, page_query(1), [], total_pages=0)
 
-    found = read_records(Run().ctx, ZONE, ["a.example.com", "b.example.com"])
+    found = read_records(dns_run().client, ZONE, ["a.example.com", "b.example.com"])
 
     assert calls(rsps) == [read_page(1)]
     assert found == {"a.example.com": [], "b.example.com": []}
@@ -261,7 +234,7 @@ def test_names_that_all_sort_before_the_end_of_a_capped_first_page_cost_one_requ
     rows.append(row("3", "A", "c", "192.0.2.3"))
     answer_list(rsps, page_query(1), rows, total_pages=20)
 
-    found = read_records(Run().ctx, ZONE, ["a.example.com", "b.example.com"])
+    found = read_records(dns_run().client, ZONE, ["a.example.com", "b.example.com"])
 
     assert calls(rsps) == [read_page(1)]
     assert found == {"a.example.com": [rows[0]], "b.example.com": [rows[1]]}
@@ -281,7 +254,7 @@ def test_a_capped_zone_with_fewer_remaining_pages_than_uncovered_names_reads_the
     # c, x, y and z sort at or after the first page's last row: 4 names, 2 pages left.
     names = [f"{n}.example.com" for n in ("b", "c", "x", "y", "z")]
 
-    found = read_records(Run().ctx, ZONE, names)
+    found = read_records(dns_run().client, ZONE, names)
 
     assert calls(rsps) == [read_page(1), read_page(2), read_page(3)]
     assert found == {
@@ -304,7 +277,9 @@ def test_a_capped_zone_with_fewer_uncovered_names_than_remaining_pages_reads_eac
     answer_list(rsps, name_query("c.example.com"), all_of_c)
     answer_list(rsps, name_query("z.example.com"), [z])
 
-    found = read_records(Run().ctx, ZONE, ["a.example.com", "c.example.com", "z.example.com"])
+    found = read_records(
+        dns_run().client, ZONE, ["a.example.com", "c.example.com", "z.example.com"]
+    )
 
     # c is the first page's last name, so it may go on: read again, not counted twice.
     assert calls(rsps) == [read_page(1), read_name("c"), read_name("z")]
@@ -382,15 +357,18 @@ def test_a_batch_is_posted_once_and_created_ids_come_from_its_posts(
 ) -> None:
     batch = [create("one"), update("u1", "www"), create("two", "192.0.2.4")]
     answer_batch(rsps, posts=[{"id": "n1", "name": "one"}, {"id": "n2", "name": "two"}])
-    run = Run()
+    run = dns_run()
+    plan = plan_of(batch)
 
-    applied, problem = apply(run.ctx, plan_of(batch))
+    result = apply(run.ctx, plan)
 
-    assert (applied, problem) == ([batch], None)
+    assert (result.applied, result.problem) == (plan.batches, None)
     assert calls(rsps) == [POST]
     assert posted(rsps) == [batch_body(batch)]
-    assert [c.existing_id for c in batch] == ["n1", "u1", "n2"]
-    assert run.reporter.logs == ["Applied a batch of 3 DNS changes in example.com."]
+    assert ids_of(batch, result) == ["n1", "u1", "n2"]
+    assert result.created_ids == {batch[0]: "n1", batch[2]: "n2"}
+    assert [c.existing_id for c in batch] == [None, "u1", None]  # the plan is not mutated
+    assert run.progress == ["Applied a batch of 3 DNS changes in example.com."]
 
 
 def test_created_ids_are_not_guessed_when_posts_do_not_match_the_creates(
@@ -399,34 +377,35 @@ def test_created_ids_are_not_guessed_when_posts_do_not_match_the_creates(
     batch = [create("one"), create("two", "192.0.2.4")]
     answer_batch(rsps, posts=[{"id": "n1"}])
 
-    apply(Run().ctx, plan_of(batch))
+    result = apply(dns_run().ctx, plan_of(batch))
 
-    assert [c.existing_id for c in batch] == [None, None]
+    assert ids_of(batch, result) == [None, None]
+    assert result.created_ids == {}
 
 
 def test_the_client_does_not_retry_a_batch_post_on_a_server_error_by_itself(
     rsps: responses.RequestsMock,
 ) -> None:
     answer_server_error(rsps)
-    run = Run()
+    run = dns_run()
 
     with pytest.raises(ServerError) as excinfo:
-        run.ctx.client.request("POST", BATCH, json_body={"posts": []})
+        run.client.request("POST", BATCH, json_body={"posts": []})
 
     assert excinfo.value.status == 502
     assert calls(rsps) == [POST]
-    assert (run.ctx.client.calls, run.sleeps) == (1, [])
+    assert (run.client.calls, run.sleeps) == (1, [])
 
 
 def test_a_refused_batch_is_not_checked_nor_sent_again(rsps: responses.RequestsMock) -> None:
     batch = [create("one"), delete("d1", "old")]
     answer_batch(rsps, 400, failure(81057, "Record already exists."))
 
-    applied, problem = apply(Run().ctx, plan_of(batch))
+    result = apply(dns_run().ctx, plan_of(batch))
 
-    assert applied == []
-    assert isinstance(problem, APIError)
-    assert problem.codes() == [81057]
+    assert result.applied == ()
+    assert isinstance(result.problem, APIError)
+    assert result.problem.codes() == [81057]
     assert calls(rsps) == [POST]
 
 
@@ -435,10 +414,12 @@ def test_batches_after_a_failed_one_are_not_sent(rsps: responses.RequestsMock) -
     answer_batch(rsps)
     answer_batch(rsps, 400, failure(1004, "DNS Validation Error"))
 
-    applied, problem = apply(Run().ctx, plan_of(first, second, third))
+    plan = plan_of(first, second, third)
 
-    assert applied == [first]
-    assert problem is not None
+    result = apply(dns_run().ctx, plan)
+
+    assert result.applied == (tuple(first),) == plan.batches[:1]
+    assert result.problem is not None
     assert calls(rsps) == [POST, POST]
     assert [b["posts"][0]["name"] for b in posted(rsps)] == ["a.example.com", "b.example.com"]
 
@@ -453,17 +434,18 @@ def test_after_a_502_a_deleted_record_that_is_gone_means_the_batch_committed(
     answer_server_error(rsps)
     rsps.get(f"{BASE}{RECORDS}/d1", status=404, json=failure(81044, "Record does not exist."))
     rsps.get(f"{BASE}{RECORDS}", json=ok([row("n1", "A", "new", "192.0.2.3")]))
-    run = Run()
+    run = dns_run()
+    plan = plan_of(batch)
 
-    applied, problem = apply(run.ctx, plan_of(batch))
+    result = apply(run.ctx, plan)
 
-    assert (applied, problem) == ([batch], None)
+    assert (result.applied, result.problem) == (plan.batches, None)
     # The check read, then one read to learn the created record's ID.
     assert calls(rsps)[:2] == [POST, read_record("d1")]
     assert calls(rsps)[2][:2] == ("GET", RECORDS)
-    assert batch[0].existing_id == "n1"
+    assert result.created_ids == {batch[0]: "n1"}
     assert run.sleeps == [0.5]
-    assert run.reporter.logs[0] == (
+    assert run.progress[0] == (
         "The batch committed although the answer was lost (Cloudflare error 10001); "
         "it is not sent again."
     )
@@ -476,15 +458,16 @@ def test_after_a_502_a_deleted_record_still_there_means_the_batch_is_sent_again_
     answer_server_error(rsps)
     rsps.get(f"{BASE}{RECORDS}/d1", json=ok(row("d1", "A", "old", "192.0.2.9")))
     answer_batch(rsps, posts=[{"id": "n1"}])
-    run = Run()
+    run = dns_run()
+    plan = plan_of(batch)
 
-    applied, problem = apply(run.ctx, plan_of(batch))
+    result = apply(run.ctx, plan)
 
-    assert (applied, problem) == ([batch], None)
+    assert (result.applied, result.problem) == (plan.batches, None)
     assert calls(rsps) == [POST, read_record("d1"), POST]
     assert posted(rsps) == [batch_body(batch)] * 2
-    assert batch[0].existing_id == "n1"
-    assert run.reporter.logs[0] == (
+    assert result.created_ids == {batch[0]: "n1"}
+    assert run.progress[0] == (
         "The batch did not commit (Cloudflare error 10001); sending it again."
     )
 
@@ -501,10 +484,11 @@ def test_after_a_502_an_updated_record_is_read_and_compared(
         answer_list(rsps, listing[2], [row("n1", "A", "new", "192.0.2.3")])
     else:
         answer_batch(rsps)
+    plan = plan_of(batch)
 
-    applied, problem = apply(Run().ctx, plan_of(batch))
+    result = apply(dns_run().ctx, plan)
 
-    assert (applied, problem) == ([batch], None)
+    assert (result.applied, result.problem) == (plan.batches, None)
     expected = [POST, read_record("u1")] + ([listing] if committed else [POST])
     assert calls(rsps) == expected
 
@@ -518,7 +502,7 @@ def test_an_update_of_tags_counts_as_committed_whatever_their_order(
     stored = row("u1", "A", "www", "192.0.2.1", tags=["b:2", "a:1"], comment="c")
     rsps.get(f"{BASE}{RECORDS}/u1", json=ok(stored))
 
-    apply(Run().ctx, plan_of([change]))
+    apply(dns_run().ctx, plan_of([change]))
 
     assert calls(rsps) == [POST, read_record("u1")]
 
@@ -538,14 +522,15 @@ def test_after_a_502_a_batch_of_creations_lists_the_first_ones_name_and_type(
         answer_list(rsps, other[2], [row("n2", "A", "other", "192.0.2.4")])
     else:
         answer_batch(rsps)
+    plan = plan_of(batch)
 
-    applied, problem = apply(Run().ctx, plan_of(batch))
+    result = apply(dns_run().ctx, plan)
 
-    assert (applied, problem) == ([batch], None)
+    assert (result.applied, result.problem) == (plan.batches, None)
     read = ("GET", RECORDS, name_query("new.example.com", type="A"))
     assert calls(rsps) == [POST, read] + ([other] if committed else [POST])
     if committed:
-        assert [c.existing_id for c in batch] == ["n1", "n2"]
+        assert ids_of(batch, result) == ["n1", "n2"]
 
 
 def test_a_created_txt_record_is_found_in_its_stored_quoted_form(
@@ -556,7 +541,7 @@ def test_a_created_txt_record_is_found_in_its_stored_quoted_form(
     query = name_query("txt.example.com", type="TXT")
     answer_list(rsps, query, [row("n1", "TXT", "txt", '"hello world"')])
 
-    apply(Run().ctx, plan_of(batch))
+    apply(dns_run().ctx, plan_of(batch))
 
     assert calls(rsps) == [POST, ("GET", RECORDS, query)]
 
@@ -565,13 +550,14 @@ def test_a_lost_connection_is_checked_like_a_server_error(rsps: responses.Reques
     batch = [delete("d1", "old")]
     answer_batch(rsps, body=requests.exceptions.ConnectionError("connection reset"))
     rsps.get(f"{BASE}{RECORDS}/d1", status=404, json=failure(81044, "Record does not exist."))
-    run = Run()
+    run = dns_run()
+    plan = plan_of(batch)
 
-    applied, problem = apply(run.ctx, plan_of(batch))
+    result = apply(run.ctx, plan)
 
-    assert (applied, problem) == ([batch], None)
+    assert (result.applied, result.problem) == (plan.batches, None)
     assert calls(rsps) == [POST, read_record("d1")]
-    assert "committed although the answer was lost" in run.reporter.logs[0]
+    assert "committed although the answer was lost" in run.progress[0]
 
 
 def test_a_batch_that_never_gets_through_is_sent_max_retries_plus_one_times(
@@ -584,12 +570,12 @@ def test_a_batch_that_never_gets_through_is_sent_max_retries_plus_one_times(
         rsps.get(f"{BASE}{RECORDS}/d1", json=still_there)
     answer_server_error(rsps)
     rsps.get(f"{BASE}{RECORDS}/d1", json=still_there)
-    run = Run()
+    run = dns_run()
 
-    applied, problem = apply(run.ctx, plan_of(batch))
+    result = apply(run.ctx, plan_of(batch))
 
-    assert applied == []
-    assert isinstance(problem, ServerError)
+    assert result.applied == ()
+    assert isinstance(result.problem, ServerError)
     # Each failure, the last one too, is followed by the read that tells whether it committed.
     assert calls(rsps) == [POST, read_record("d1")] * 3
     assert run.sleeps == [0.5, 1.0, 2.0]
@@ -601,10 +587,10 @@ def test_without_retries_an_ambiguous_failure_is_checked_but_not_sent_again(
     answer_batch(rsps, body=requests.exceptions.ConnectionError("connection reset"))
     answer_list(rsps, name_query("new.example.com", type="A"), [])
 
-    applied, problem = apply(Run(max_retries="0").ctx, plan_of([create("new")]))
+    result = apply(dns_run(max_retries="0").ctx, plan_of([create("new")]))
 
-    assert applied == []
-    assert isinstance(problem, TransportError)
+    assert result.applied == ()
+    assert isinstance(result.problem, TransportError)
     assert calls(rsps) == [POST, ("GET", RECORDS, name_query("new.example.com", type="A"))]
 
 
@@ -615,9 +601,10 @@ def test_a_committed_batch_whose_answer_was_lost_still_reports_the_created_id(
     answer_batch(rsps, body=requests.exceptions.ConnectionError("connection reset"))
     answer_list(rsps, name_query("new.example.com", type="A"), [row("n1", "A", "new", "192.0.2.3")])
 
-    apply(Run().ctx, plan_of(batch))
+    result = apply(dns_run().ctx, plan_of(batch))
 
-    assert batch[0].existing_id == "n1"
+    assert result.created_ids == {batch[0]: "n1"}
+    assert batch[0].existing_id is None
 
 
 # run: the Outcome
@@ -661,9 +648,9 @@ def test_a_run_reads_once_posts_one_batch_and_reports_every_record(
 ) -> None:
     answer_reads(rsps)
     answer_batch(rsps, posts=[{"id": "n1", "name": "api.example.com"}])
-    run = Run(RECORDS_INPUT)
+    run = dns_run(RECORDS_INPUT)
 
-    outcome = dns.run(run.ctx)
+    outcome = run.perform()
 
     assert calls(rsps) == [("GET", f"/zones/{ZONE_ID}", {}), read_page(1), POST]
     assert posted(rsps) == [PLANNED_BODY]
@@ -728,7 +715,7 @@ def test_a_refused_batch_gives_dns_changes_incomplete_and_not_applied_records(
     answer_reads(rsps)
     answer_batch(rsps, 400, failure(81057, "Record already exists."))
 
-    outcome = dns.run(Run(RECORDS_INPUT).ctx)
+    outcome = dns_run(RECORDS_INPUT).perform()
 
     assert not outcome.ok
     assert [p.title for p in outcome.problems] == [
@@ -756,7 +743,7 @@ def test_a_failure_after_a_batch_counts_only_what_was_applied(
     answer_batch(rsps)
     answer_batch(rsps, 400, failure(81057, "Record already exists."))
 
-    outcome = dns.run(Run(RECORDS_INPUT, batch_limit="1").ctx)
+    outcome = dns_run(RECORDS_INPUT, batch_limit="1").perform()
 
     assert calls(rsps)[2:] == [POST, POST]
     assert counts(outcome.outputs) == (0, 1, 0, 1)
@@ -774,7 +761,7 @@ def test_a_failure_after_a_batch_counts_only_what_was_applied(
 def test_a_dry_run_reads_plans_and_posts_nothing(rsps: responses.RequestsMock) -> None:
     answer_reads(rsps)
 
-    outcome = dns.run(Run(RECORDS_INPUT, dry_run="true").ctx)
+    outcome = dns_run(RECORDS_INPUT, dry_run="true").perform()
 
     assert [method for method, _, _ in calls(rsps)] == ["GET", "GET"]
     assert outcome.ok
@@ -800,11 +787,20 @@ def test_an_add_mode_conflict_stops_the_run_as_a_dns_plan_error_before_writing(
     answer_zone(rsps)
     answer_list(rsps, name_query("mix.example.com"), [row("a1", "A", "mix", "192.0.2.1")])
 
-    with pytest.raises(ActionError) as excinfo:
-        dns.run(Run("- {type: CNAME, name: mix, content: x.example.net, mode: add}").ctx)
+    run = dns_run("- {type: CNAME, name: mix, content: x.example.net, mode: add}")
 
-    assert excinfo.value.title == "DNS plan"
-    assert "use mode: replace" in excinfo.value.message
+    outcome = run.perform()
+
+    assert not outcome.ok
+    (problem,) = outcome.problems
+    assert isinstance(problem, PlanError)
+    assert problem.title == "DNS plan"
+    assert "use mode: replace" in problem.message
+    assert problem.message == (
+        "mix.example.com: a CNAME record cannot be added beside the existing A record(s) at "
+        "that name; use mode: replace to switch the name's records."
+    )
+    assert outcome.heading == "dns failed"
     assert [method for method, _, _ in calls(rsps)] == ["GET", "GET"]
 
 
@@ -816,25 +812,26 @@ def test_a_record_written_relative_and_in_full_is_refused_before_reading_records
         "- {type: A, name: www.example.com., content: 192.0.2.1}"
     )
 
-    with pytest.raises(ActionError) as excinfo:
-        dns.run(Run(records).ctx)
+    outcome = dns_run(records).perform()
 
-    assert excinfo.value.title == "Input records"
-    assert excinfo.value.message == (
-        "records[1] (A www.example.com.) repeats records[0] (A www) (www.example.com). "
+    assert not outcome.ok
+    (problem,) = outcome.problems
+    assert isinstance(problem, InputError)
+    assert problem.title == "Input records"
+    assert problem.message == (
+        "records: records[1] (A www.example.com.) repeats records[0] (A www) (www.example.com). "
         "List each record once."
     )
     assert calls(rsps) == [("GET", f"/zones/{ZONE_ID}", {})]
 
 
 def test_a_conflict_deleted_by_two_groups_is_deleted_once(rsps: responses.RequestsMock) -> None:
-    run = Run(
+    run = dns_run(
         "- {type: A, name: x, content: 192.0.2.1}\n- {type: AAAA, name: x, content: '2001:db8::1'}"
     )
     answer_list(rsps, name_query("x.example.com"), [row("c1", "CNAME", "x", "old.example.net")])
-    assert run.ctx.settings.dns is not None
 
-    plan = build_plan(run.ctx, ZONE, run.ctx.settings.dns)
+    plan = plan_in_zone(run.client, ZONE, run.inputs)
 
     assert [(c.action, c.type) for c in plan.changes] == [
         ("create", "A"),
@@ -844,16 +841,33 @@ def test_a_conflict_deleted_by_two_groups_is_deleted_once(rsps: responses.Reques
     assert names_of(plan.batches) == [["delete CNAME x", "create A x", "create AAAA x"]]
 
 
-def test_a_cname_in_full_beside_a_relative_a_record_is_refused_before_writing() -> None:
-    run = Run(
-        "- {type: A, name: www, content: 192.0.2.1}\n"
-        "- {type: CNAME, name: www.example.com, content: x.example.net}"
-    )
-    assert run.ctx.settings.dns is not None
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        answer_list(mock, name_query("www.example.com"), [])
+@pytest.mark.parametrize(
+    ("second", "problem", "fix"),
+    [
+        (
+            "- {type: CNAME, name: www.example.com, content: x.example.net}",
+            "records[1] (CNAME www.example.com): a CNAME cannot share its name "
+            "(www.example.com) with other records (records[0] (A www)).",
+            "Keep the CNAME alone at its name, or replace it with A/AAAA records.",
+        ),
+        (
+            "- {type: A, name: WWW.example.com., content: 192.0.2.1}",
+            "records[1] (A WWW.example.com.) repeats records[0] (A www) (www.example.com).",
+            "List each record once.",
+        ),
+    ],
+    ids=["cname-beside-a", "repeat"],
+)
+def test_records_that_are_one_name_in_the_zone_are_refused_before_any_read(
+    rsps: responses.RequestsMock, second: str, problem: str, fix: str
+) -> None:
+    run = dns_run(f"{WWW}\n{second}")
 
-        with pytest.raises(ActionError) as excinfo:
-            build_plan(run.ctx, ZONE, run.ctx.settings.dns)
+    with pytest.raises(InvalidInputsError) as excinfo:
+        plan_in_zone(run.client, ZONE, run.inputs)
 
-    assert excinfo.value.title == "Input records"
+    (error,) = excinfo.value.errors
+    assert error.title == "Input records"
+    assert (error.input_name, error.problem, error.fix) == ("records", problem, fix)
+    assert error.message == f"records: {problem} {fix}"
+    assert len(rsps.calls) == 0

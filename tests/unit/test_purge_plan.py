@@ -12,8 +12,6 @@ import pytest
 import responses
 from responses import matchers
 
-from cfaction import inputs
-from cfaction.client import Client
 from cfaction.errors import (
     ActionError,
     APIError,
@@ -23,63 +21,29 @@ from cfaction.errors import (
     ServerError,
     ZoneError,
 )
-from cfaction.ops import purge
-from cfaction.ops.base import Context
-from cfaction.ops.purge import MAX_ERROR_ANNOTATIONS, MAX_LISTED_FAILURES, Plan, build_plan
-from cfaction.zones import Zone, ZoneResolver
-from tests.recording import RecordingReporter
+from cfaction.ops.purge.plan import PurgePlan
+from cfaction.ops.purge.summary import MAX_ERROR_ANNOTATIONS, MAX_LISTED_FAILURES
+from cfaction.zones import Zone
+from tests.helpers import ACCOUNT_ID, BASE, ZONE_ID, Run, failure, ok
 
-BASE = "https://api.example.test/client/v4"
-TOKEN = "A" * 40
-ACCOUNT_ID = "01a7362d577a6c3019a474fd6f485823"
-EXAMPLE_COM = "023e105f4ecef8ad9ca31a8372d0c353"
+EXAMPLE_COM = ZONE_ID
 EXAMPLE_ORG = "9a7806061c88ada191ed06f989cc3dac"
 SHOP = "5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 NAMES = {EXAMPLE_COM: "example.com", EXAMPLE_ORG: "example.org", SHOP: "shop.example.com"}
 
 
-def make_context(**given: str) -> tuple[Context, RecordingReporter]:
-    """A Context for ``operation: purge`` with ``given`` inputs, aimed at BASE."""
-    settings = inputs.load(
-        {
-            "operation": "purge",
-            "api_token": TOKEN,
-            "api_base_url": BASE,
-            "max_retries": "2",
-            **given,
-        }
-    )
-    client = Client(
-        base_url=settings.api_base_url,
-        credentials=settings.credentials,
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
-        sleep=lambda s: None,
-    )
-    reporter = RecordingReporter()
-    return Context(settings, client, ZoneResolver(client, settings.account_id), reporter), reporter
+def purge_run(**given: str) -> Run:
+    """``operation: purge`` with ``given`` inputs, aimed at BASE."""
+    return Run("purge", None, **given)
 
 
-def plan_for(**given: str) -> tuple[Plan, RecordingReporter]:
-    ctx, reporter = make_context(**given)
-    assert ctx.settings.purge is not None
-    return build_plan(ctx, ctx.settings.purge), reporter
+def plan_for(**given: str) -> PurgePlan:
+    plan = purge_run(**given).plan()
+    assert isinstance(plan, PurgePlan)
+    return plan
 
 
 # answers
-
-
-def ok(result: Any) -> dict[str, Any]:
-    return {"success": True, "errors": [], "messages": [], "result": result}
-
-
-def failure(code: int, message: str) -> dict[str, Any]:
-    return {
-        "success": False,
-        "errors": [{"code": code, "message": message}],
-        "messages": [],
-        "result": None,
-    }
 
 
 def zone_row(zone_id: str) -> dict[str, Any]:
@@ -96,7 +60,7 @@ def answer_lookup(rsps: responses.RequestsMock, name: str, zone_id: str | None =
     rows = [zone_row(zone_id)] if zone_id else []
     rsps.get(
         f"{BASE}/zones",
-        json={**ok(rows), "result_info": {"page": 1, "per_page": 50, "total_pages": 1}},
+        json=ok(rows, result_info={"page": 1, "per_page": 50, "total_pages": 1}),
         match=[matchers.query_param_matcher({"name": name, "page": "1", "per_page": "50"})],
     )
 
@@ -144,7 +108,7 @@ def posts(rsps: responses.RequestsMock) -> list[tuple[str, Any]]:
     ]
 
 
-def shape(plan: Plan) -> list[tuple[str | None, str, int, int, int]]:
+def shape(plan: PurgePlan) -> list[tuple[str | None, str, int, int, int]]:
     """(zone name or ID, kind, items, number, of) of every batch."""
     return [(b.zone.name or b.zone.id, b.kind, len(b.items), b.number, b.of) for b in plan.batches]
 
@@ -153,13 +117,13 @@ def lines(prefix: str, count: int) -> str:
     return "\n".join(f"{prefix}{i}" for i in range(count))
 
 
-# build_plan: order and sizes
+# plan: order and sizes
 
 
 def test_each_zone_gets_batches_in_the_kind_order_everything_files_tags_hosts_prefixes(
     rsps: responses.RequestsMock,
 ) -> None:
-    plan, _ = plan_for(
+    plan = plan_for(
         zone=EXAMPLE_COM,
         prefixes="example.com/p",
         hosts="www.example.com",
@@ -168,20 +132,20 @@ def test_each_zone_gets_batches_in_the_kind_order_everything_files_tags_hosts_pr
     )
 
     assert [(b.kind, b.items) for b in plan.batches] == [
-        ("files", ["https://example.com/f"]),
-        ("tags", ["t"]),
-        ("hosts", ["www.example.com"]),
-        ("prefixes", ["example.com/p"]),
+        ("files", ("https://example.com/f",)),
+        ("tags", ("t",)),
+        ("hosts", ("www.example.com",)),
+        ("prefixes", ("example.com/p",)),
     ]
     assert sent(rsps) == []
 
 
 def test_purge_everything_is_one_batch_per_listed_zone(rsps: responses.RequestsMock) -> None:
-    plan, _ = plan_for(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", purge_everything="true")
+    plan = plan_for(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", purge_everything="true")
 
     assert [(b.zone.id, b.kind, b.items, b.body()) for b in plan.batches] == [
-        (EXAMPLE_COM, "everything", [True], {"purge_everything": True}),
-        (EXAMPLE_ORG, "everything", [True], {"purge_everything": True}),
+        (EXAMPLE_COM, "everything", (True,), {"purge_everything": True}),
+        (EXAMPLE_ORG, "everything", (True,), {"purge_everything": True}),
     ]
     assert sent(rsps) == []
 
@@ -192,7 +156,7 @@ def test_batches_are_grouped_by_zone_then_kind_with_tags_for_every_listed_zone(
     answer_details(rsps, EXAMPLE_COM)
     answer_details(rsps, EXAMPLE_ORG)
 
-    plan, _ = plan_for(
+    plan = plan_for(
         zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}",
         files="https://example.org/1\nhttps://example.com/2",
         tags="t",
@@ -215,7 +179,7 @@ def test_batches_are_grouped_by_zone_then_kind_with_tags_for_every_listed_zone(
 def test_files_are_cut_into_batches_of_batch_size(
     rsps: responses.RequestsMock, batch_size: str, sizes: list[int]
 ) -> None:
-    plan, _ = plan_for(
+    plan = plan_for(
         zone=EXAMPLE_COM, files=lines("https://example.com/", 250), batch_size=batch_size
     )
 
@@ -226,9 +190,7 @@ def test_files_are_cut_into_batches_of_batch_size(
 
 
 def test_files_use_batch_size_up_to_500(rsps: responses.RequestsMock) -> None:
-    plan, _ = plan_for(
-        zone=EXAMPLE_COM, files=lines("https://example.com/", 1200), batch_size="500"
-    )
+    plan = plan_for(zone=EXAMPLE_COM, files=lines("https://example.com/", 1200), batch_size="500")
 
     assert [len(b.items) for b in plan.batches] == [500, 500, 200]
 
@@ -243,19 +205,19 @@ def test_tags_hosts_and_prefixes_are_at_most_100_per_batch(
 ) -> None:
     items = [item.format(i) if "{}" in item else f"{item}{i}" for i in range(250)]
 
-    plan, _ = plan_for(zone=EXAMPLE_COM, batch_size=batch_size, **{kind: "\n".join(items)})
+    plan = plan_for(zone=EXAMPLE_COM, batch_size=batch_size, **{kind: "\n".join(items)})
 
     assert [len(b.items) for b in plan.batches] == [100, 100, 50]
     assert [x for b in plan.batches for x in b.items] == items  # input order kept
 
 
 def test_a_small_batch_size_also_applies_to_tags(rsps: responses.RequestsMock) -> None:
-    plan, _ = plan_for(zone=EXAMPLE_COM, tags="a,b,c,d,e", batch_size="2")
+    plan = plan_for(zone=EXAMPLE_COM, tags="a,b,c,d,e", batch_size="2")
 
-    assert [b.items for b in plan.batches] == [["a", "b"], ["c", "d"], ["e"]]
+    assert [b.items for b in plan.batches] == [("a", "b"), ("c", "d"), ("e",)]
 
 
-# build_plan: input order and duplicates
+# plan: input order and duplicates
 
 
 def test_path_lines_and_urls_are_one_item_once_joined_keeping_the_first_spelling(
@@ -263,7 +225,7 @@ def test_path_lines_and_urls_are_one_item_once_joined_keeping_the_first_spelling
 ) -> None:
     answer_lookup(rsps, "example.com", EXAMPLE_COM)
 
-    plan, _ = plan_for(
+    plan = plan_for(
         zone="example.com",
         files="\n".join(
             [
@@ -278,12 +240,12 @@ def test_path_lines_and_urls_are_one_item_once_joined_keeping_the_first_spelling
     )
 
     (batch,) = plan.batches
-    assert batch.items == [
+    assert batch.items == (
         "https://example.com/b",
         "https://example.com/a",
         "https://example.com/A",
         "http://example.com/a",
-    ]
+    )
     assert lookups(rsps) == ["example.com"]
 
 
@@ -294,42 +256,42 @@ def test_url_variants_are_duplicates_only_with_the_same_headers(
     same_variant = {"url": "https://example.com/a", "headers": {"cf-device-type": "mobile"}}
 
     answer_details(rsps, EXAMPLE_COM)
-    plan, _ = plan_for(
+    plan = plan_for(
         zone=EXAMPLE_COM,
         files=json.dumps(["/a", variant, same_variant, "https://example.com/a"]),
     )
 
     (batch,) = plan.batches
-    assert batch.items == [
+    assert batch.items == (
         "https://example.com/a",
         {"url": "https://example.com/a", "headers": {"CF-Device-Type": "mobile"}},
-    ]
-    assert batch.labels == [
+    )
+    assert batch.labels == (
         "https://example.com/a",
         "https://example.com/a [CF-Device-Type: mobile]",
-    ]
+    )
 
 
 def test_tags_are_de_duplicated_case_insensitively_keeping_the_first_spelling(
     rsps: responses.RequestsMock,
 ) -> None:
-    plan, _ = plan_for(zone=EXAMPLE_COM, tags="Blog, news, BLOG, blog, News, sale")
+    plan = plan_for(zone=EXAMPLE_COM, tags="Blog, news, BLOG, blog, News, sale")
 
-    assert [b.items for b in plan.batches] == [["Blog", "news", "sale"]]
+    assert [b.items for b in plan.batches] == [("Blog", "news", "sale")]
 
 
 def test_hosts_and_prefixes_are_de_duplicated_after_normalisation(
     rsps: responses.RequestsMock,
 ) -> None:
-    plan, _ = plan_for(
+    plan = plan_for(
         zone=EXAMPLE_COM,
         hosts="WWW.example.com, www.example.com., img.example.com",
         prefixes="Example.com/Blog, example.com/Blog, example.com/blog",
     )
 
     assert [b.items for b in plan.batches] == [
-        ["www.example.com", "img.example.com"],
-        ["example.com/Blog", "example.com/blog"],
+        ("www.example.com", "img.example.com"),
+        ("example.com/Blog", "example.com/blog"),
     ]
 
 
@@ -340,22 +302,22 @@ def test_the_same_url_routed_to_two_zones_is_purged_in_each(
     answer_details(rsps, EXAMPLE_COM)
     answer_details(rsps, SHOP)
 
-    plan, _ = plan_for(
+    plan = plan_for(
         zone=f"{EXAMPLE_COM}\n{SHOP}",
         hosts="shop.example.com, example.com, shop.example.com",
     )
 
     assert [(b.zone.id, b.items) for b in plan.batches] == [
-        (EXAMPLE_COM, ["example.com"]),
-        (SHOP, ["shop.example.com"]),
+        (EXAMPLE_COM, ("example.com",)),
+        (SHOP, ("shop.example.com",)),
     ]
 
 
-# build_plan: zone requests
+# plan: zone requests
 
 
 def test_a_zone_id_costs_no_request_without_path_lines(rsps: responses.RequestsMock) -> None:
-    plan, reporter = plan_for(
+    plan = plan_for(
         zone=EXAMPLE_COM,
         files="https://example.com/a\nhttps://cdn.other.net/b",
         tags="t",
@@ -363,8 +325,8 @@ def test_a_zone_id_costs_no_request_without_path_lines(rsps: responses.RequestsM
     )
 
     assert sent(rsps) == []
-    assert plan.zones == [Zone(EXAMPLE_COM)]
-    assert reporter.warnings == []  # the zone's name is not known, so nothing is "outside"
+    assert plan.zones == (Zone(EXAMPLE_COM),)
+    assert plan.warnings == ()  # the zone's name is not known, so nothing is "outside"
 
 
 def test_path_lines_with_a_zone_id_cost_exactly_one_zone_read(
@@ -372,15 +334,15 @@ def test_path_lines_with_a_zone_id_cost_exactly_one_zone_read(
 ) -> None:
     answer_details(rsps, EXAMPLE_COM)
 
-    plan, _ = plan_for(zone=EXAMPLE_COM, files="/a\n/b\nhttps://example.com/c\n/d")
+    plan = plan_for(zone=EXAMPLE_COM, files="/a\n/b\nhttps://example.com/c\n/d")
 
     assert sent(rsps) == [f"GET /zones/{EXAMPLE_COM}"]
-    assert plan.batches[0].items == [
+    assert plan.batches[0].items == (
         "https://example.com/a",
         "https://example.com/b",
         "https://example.com/c",
         "https://example.com/d",
-    ]
+    )
     assert plan.zones[0].name == "example.com"
     assert plan.zones[0].account_id == ACCOUNT_ID
 
@@ -389,11 +351,11 @@ def test_path_lines_join_the_hostname_written_in_zone(rsps: responses.RequestsMo
     answer_lookup(rsps, "www.example.com")
     answer_lookup(rsps, "example.com", EXAMPLE_COM)
 
-    plan, reporter = plan_for(zone="WWW.Example.com", files="/a")
+    plan = plan_for(zone="WWW.Example.com", files="/a")
 
-    assert plan.batches[0].items == ["https://www.example.com/a"]
+    assert plan.batches[0].items == ("https://www.example.com/a",)
     assert plan.zones[0].id == EXAMPLE_COM
-    assert reporter.warnings == []
+    assert plan.warnings == ()
 
 
 def test_several_zones_by_id_cost_one_zone_read_each_and_the_longest_name_wins(
@@ -402,7 +364,7 @@ def test_several_zones_by_id_cost_one_zone_read_each_and_the_longest_name_wins(
     answer_details(rsps, EXAMPLE_COM)
     answer_details(rsps, SHOP)
 
-    plan, reporter = plan_for(
+    plan = plan_for(
         zone=f"{EXAMPLE_COM}\n{SHOP}",
         files="\n".join(
             [
@@ -422,30 +384,30 @@ def test_several_zones_by_id_cost_one_zone_read_each_and_the_longest_name_wins(
         (
             "example.com",
             "files",
-            [
+            (
                 "https://www.example.com/2",
                 "https://example.com/4",
                 "https://shopexample.com.example.com/5",
-            ],
+            ),
         ),
         (
             "shop.example.com",
             "files",
-            ["https://shop.example.com/1", "https://cdn.shop.example.com/3"],
+            ("https://shop.example.com/1", "https://cdn.shop.example.com/3"),
         ),
-        ("shop.example.com", "hosts", ["shop.example.com"]),
-        ("shop.example.com", "prefixes", ["cdn.shop.example.com/x"]),
+        ("shop.example.com", "hosts", ("shop.example.com",)),
+        ("shop.example.com", "prefixes", ("cdn.shop.example.com/x",)),
     ]
-    assert reporter.warnings == []
+    assert plan.warnings == ()
 
 
 def test_several_zones_with_only_tags_cost_no_request(rsps: responses.RequestsMock) -> None:
-    plan, _ = plan_for(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="a")
+    plan = plan_for(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="a")
 
     assert sent(rsps) == []
     assert [(b.zone, b.items) for b in plan.batches] == [
-        (Zone(EXAMPLE_COM), ["a"]),
-        (Zone(EXAMPLE_ORG), ["a"]),
+        (Zone(EXAMPLE_COM), ("a",)),
+        (Zone(EXAMPLE_ORG), ("a",)),
     ]
 
 
@@ -454,17 +416,18 @@ def test_an_item_in_none_of_the_listed_zones_stops_the_run_before_any_purge(
 ) -> None:
     answer_details(rsps, EXAMPLE_COM)
     answer_details(rsps, EXAMPLE_ORG)
-    ctx, _ = make_context(
+    run = purge_run(
         zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}",
         files="https://example.com/1\nhttps://unknown.example.net/2",
         hosts="example.net",
         tags="t",
     )
 
-    with pytest.raises(ZoneError) as excinfo:
-        purge.run(ctx)
+    outcome = run.perform()
 
-    message = excinfo.value.message
+    (problem,) = outcome.problems
+    assert isinstance(problem, ZoneError)
+    message = problem.message
     assert "Nothing was purged" in message
     assert "none of the zones in zone (example.com, example.org)" in message
     assert "unknown.example.net (files), example.net (hosts)" in message
@@ -480,7 +443,7 @@ def test_without_zone_items_are_routed_by_hostname_with_cached_lookups(
     answer_lookup(rsps, "example.org", EXAMPLE_ORG)
     answer_lookup(rsps, "img.example.com")
 
-    plan, reporter = plan_for(
+    plan = plan_for(
         files="\n".join(
             [
                 "https://www.example.com/1",
@@ -498,15 +461,15 @@ def test_without_zone_items_are_routed_by_hostname_with_cached_lookups(
         (
             "example.com",
             "files",
-            ["https://www.example.com/1", "https://img.example.com/3", "https://WWW.example.com/4"],
+            ("https://www.example.com/1", "https://img.example.com/3", "https://WWW.example.com/4"),
         ),
-        ("example.com", "hosts", ["www.example.com"]),
-        ("example.com", "prefixes", ["img.example.com/x"]),
-        ("example.org", "files", ["https://example.org/2"]),
-        ("example.org", "hosts", ["example.org"]),
+        ("example.com", "hosts", ("www.example.com",)),
+        ("example.com", "prefixes", ("img.example.com/x",)),
+        ("example.org", "files", ("https://example.org/2",)),
+        ("example.org", "hosts", ("example.org",)),
     ]
     assert [z.id for z in plan.zones] == [EXAMPLE_COM, EXAMPLE_ORG]
-    assert reporter.warnings == []
+    assert plan.warnings == ()
 
 
 def test_without_zone_a_host_in_no_zone_raises_a_zone_error_naming_zone_read(
@@ -514,12 +477,13 @@ def test_without_zone_a_host_in_no_zone_raises_a_zone_error_naming_zone_read(
 ) -> None:
     answer_lookup(rsps, "cdn.example.net")
     answer_lookup(rsps, "example.net")
-    ctx, _ = make_context(hosts="cdn.example.net")
+    run = purge_run(hosts="cdn.example.net")
 
-    with pytest.raises(ZoneError) as excinfo:
-        purge.run(ctx)
+    outcome = run.perform()
 
-    message = excinfo.value.message
+    (problem,) = outcome.problems
+    assert isinstance(problem, ZoneError)
+    message = problem.message
     assert "no zone these credentials can read: cdn.example.net (hosts)" in message
     assert "Zone → Zone → Read" in message
     assert posts(rsps) == []
@@ -531,15 +495,15 @@ def test_items_outside_the_single_zone_give_exactly_one_warning(
     answer_lookup(rsps, "example.com", EXAMPLE_COM)
     outside = [f"https://cdn.other.net/{i}" for i in range(6)]
 
-    plan, reporter = plan_for(
+    plan = plan_for(
         zone="example.com",
         files="\n".join([*outside, outside[0], "https://www.example.com/in", "/in"]),
         hosts="img.other.net, example.com",
         prefixes="other.net/x",
     )
 
-    assert len(reporter.warnings) == 1
-    title, message = reporter.warnings[0]
+    assert len(plan.warnings) == 1
+    title, message = plan.warnings[0].title, plan.warnings[0].message
     assert title == "Purge items outside the zone"
     assert message.startswith(
         "8 item(s) are not in zone example.com: https://cdn.other.net/0, https://cdn.other.net/1, "
@@ -557,7 +521,7 @@ def test_items_outside_the_single_zone_give_exactly_one_warning(
 def test_each_batch_is_posted_with_its_exact_body(rsps: responses.RequestsMock) -> None:
     for purge_id in ("p1", "p2", "p3", "p4"):
         answer_purge(rsps, EXAMPLE_COM, purge_id)
-    ctx, reporter = make_context(
+    run = purge_run(
         zone=EXAMPLE_COM,
         files="https://example.com/a\n"
         + json.dumps({"url": "https://example.com/a", "headers": {"X-B": "2", "A": "1"}}),
@@ -566,7 +530,7 @@ def test_each_batch_is_posted_with_its_exact_body(rsps: responses.RequestsMock) 
         prefixes="www.example.com/docs/",
     )
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert posts(rsps) == [
         (
@@ -583,7 +547,7 @@ def test_each_batch_is_posted_with_its_exact_body(rsps: responses.RequestsMock) 
         (EXAMPLE_COM, {"prefixes": ["www.example.com/docs/"]}),
     ]
     assert outcome.ok
-    assert reporter.logs == [
+    assert run.progress == [
         f"Purged {EXAMPLE_COM} files batch 1/1 (2 files): purge id p1",
         f"Purged {EXAMPLE_COM} tags batch 1/1 (2 tags): purge id p2",
         f"Purged {EXAMPLE_COM} hosts batch 1/1 (1 hosts): purge id p3",
@@ -596,9 +560,9 @@ def test_purge_everything_posts_purge_everything_true_to_each_zone(
 ) -> None:
     answer_purge(rsps, EXAMPLE_COM, "e1")
     answer_purge(rsps, EXAMPLE_ORG, "e2")
-    ctx, _ = make_context(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", purge_everything="true")
+    run = purge_run(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", purge_everything="true")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert posts(rsps) == [
         (EXAMPLE_COM, {"purge_everything": True}),
@@ -608,9 +572,9 @@ def test_purge_everything_posts_purge_everything_true_to_each_zone(
     assert outcome.outputs["purge_ids"] == ["e1", "e2"]
 
 
-def two_zones_of_tags(**given: str) -> tuple[Context, RecordingReporter]:
+def two_zones_of_tags(**given: str) -> Run:
     """Two zones by ID, three one-tag batches each: six batches, no zone request."""
-    return make_context(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="a,b,c", batch_size="1", **given)
+    return purge_run(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="a,b,c", batch_size="1", **given)
 
 
 def states(outcome_result: dict[str, Any]) -> list[tuple[str, str]]:
@@ -622,9 +586,9 @@ def test_rejected_credentials_mark_every_later_batch_not_attempted(
 ) -> None:
     answer_purge(rsps, EXAMPLE_COM, "p1")
     answer_purge(rsps, EXAMPLE_COM, status=403, body=failure(9109, "Invalid access token"))
-    ctx, reporter = two_zones_of_tags()
+    run = two_zones_of_tags()
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert len(posts(rsps)) == 2
     assert states(outcome.result) == [
@@ -636,7 +600,7 @@ def test_rejected_credentials_mark_every_later_batch_not_attempted(
         (EXAMPLE_ORG, "not attempted"),
     ]
     assert isinstance(outcome.problems[0], AuthError)
-    assert reporter.logs[1].startswith(f"Failed: {EXAMPLE_COM} tags batch 2/3 (1 tags): ")
+    assert run.progress[1].startswith(f"Failed: {EXAMPLE_COM} tags batch 2/3 (1 tags): ")
     assert outcome.result["not_purged"] == ["b", "c", "a", "b", "c"]
 
 
@@ -658,9 +622,9 @@ def test_a_zone_that_refuses_skips_only_the_rest_of_that_zone(
     answer_purge(rsps, EXAMPLE_COM, status=status, body=failure(code, message))
     for purge_id in ("o1", "o2", "o3"):
         answer_purge(rsps, EXAMPLE_ORG, purge_id)
-    ctx, _ = two_zones_of_tags()
+    run = two_zones_of_tags()
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert [zone for zone, _ in posts(rsps)] == [EXAMPLE_COM, EXAMPLE_ORG, EXAMPLE_ORG, EXAMPLE_ORG]
     assert states(outcome.result) == [
@@ -683,9 +647,9 @@ def test_a_server_error_after_every_retry_fails_only_its_batch(
         answer_purge(rsps, EXAMPLE_COM, status=500, body=failure(10001, "Internal error"))
     for purge_id in ("p3", "o1", "o2", "o3"):
         answer_purge(rsps, EXAMPLE_ORG if purge_id.startswith("o") else EXAMPLE_COM, purge_id)
-    ctx, _ = two_zones_of_tags(max_retries="1")
+    run = two_zones_of_tags(max_retries="1")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert len(posts(rsps)) == 7
     assert [state for _, state in states(outcome.result)] == [
@@ -704,9 +668,9 @@ def test_a_purge_is_retried_on_500_with_the_same_body(rsps: responses.RequestsMo
     answer_purge(rsps, EXAMPLE_COM, status=500, body=failure(10001, "Internal error"))
     answer_purge(rsps, EXAMPLE_COM, status=502, body=failure(10001, "Bad gateway"))
     answer_purge(rsps, EXAMPLE_COM, "p1")
-    ctx, _ = make_context(zone=EXAMPLE_COM, files="https://example.com/a")
+    run = purge_run(zone=EXAMPLE_COM, files="https://example.com/a")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert posts(rsps) == [(EXAMPLE_COM, {"files": ["https://example.com/a"]})] * 3
     assert outcome.ok
@@ -719,11 +683,11 @@ def test_a_purge_is_not_retried_on_400_and_the_next_batch_is_still_sent(
 ) -> None:
     answer_purge(rsps, EXAMPLE_COM, status=400, body=failure(1012, "Invalid url"))
     answer_purge(rsps, EXAMPLE_COM, "p2")
-    ctx, _ = make_context(
+    run = purge_run(
         zone=EXAMPLE_COM, files="https://example.com/a\nhttps://example.com/b", batch_size="1"
     )
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert posts(rsps) == [
         (EXAMPLE_COM, {"files": ["https://example.com/a"]}),
@@ -742,11 +706,11 @@ def test_a_successful_purge_gives_its_outputs_and_a_summary_row_per_zone_and_kin
     answer_lookup(rsps, "example.com", EXAMPLE_COM)
     for purge_id in ("p1", "p2", "p3", "p4"):
         answer_purge(rsps, EXAMPLE_COM, purge_id)
-    ctx, _ = make_context(
+    run = purge_run(
         zone="example.com", files=lines("https://example.com/", 1234), tags="a, b", batch_size="500"
     )
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert outcome.ok
     assert outcome.problems == []
@@ -774,9 +738,9 @@ def test_failed_batches_give_a_purge_incomplete_error_and_a_partial_summary(
     answer_purge(rsps, EXAMPLE_COM, status=400, body=failure(1012, "Invalid url"))
     answer_purge(rsps, EXAMPLE_COM, "p3")
     urls = [f"https://example.com/{i}" for i in range(250)]
-    ctx, _ = make_context(zone="example.com", files="\n".join(urls))
+    run = purge_run(zone="example.com", files="\n".join(urls))
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert not outcome.ok
     assert [type(p) for p in outcome.problems] == [APIError, ActionError]
@@ -802,11 +766,9 @@ def test_the_failed_items_list_is_capped_with_an_and_n_more_line(
 ) -> None:
     answer_purge(rsps, EXAMPLE_COM, status=403, body=failure(9109, "Invalid access token"))
     count = MAX_LISTED_FAILURES + 7
-    ctx, _ = make_context(
-        zone=EXAMPLE_COM, files=lines("https://example.com/", count), batch_size="200"
-    )
+    run = purge_run(zone=EXAMPLE_COM, files=lines("https://example.com/", count), batch_size="200")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     listed = [line for line in outcome.markdown.splitlines() if line.startswith("  - `")]
     assert len(listed) == MAX_LISTED_FAILURES
@@ -831,9 +793,9 @@ def test_the_zones_output_lists_only_zones_with_a_purged_batch(
 ) -> None:
     answer_purge(rsps, EXAMPLE_COM, status=403, body=failure(10000, "Authentication error"))
     answer_purge(rsps, EXAMPLE_ORG, "o1")
-    ctx, _ = make_context(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="t")
+    run = purge_run(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="t")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert outcome.outputs["zones"] == [{"id": EXAMPLE_ORG, "name": None}]
     assert outcome.result["zones"] == [{"id": EXAMPLE_ORG, "name": None}]
@@ -843,9 +805,9 @@ def test_the_zones_output_lists_only_zones_with_a_purged_batch(
 def test_the_same_failure_on_many_batches_is_one_problem(rsps: responses.RequestsMock) -> None:
     for _ in range(4):
         answer_purge(rsps, EXAMPLE_COM, status=400, body=failure(1012, "Invalid url"))
-    ctx, _ = make_context(zone=EXAMPLE_COM, tags="a,b,c,d", batch_size="1")
+    run = purge_run(zone=EXAMPLE_COM, tags="a,b,c,d", batch_size="1")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert len(posts(rsps)) == 4
     assert [p.title for p in outcome.problems] == ["Cloudflare error 1012", "Purge incomplete"]
@@ -858,11 +820,9 @@ def test_distinct_failures_are_capped_at_max_error_annotations(
     count = MAX_ERROR_ANNOTATIONS + 2
     for i in range(count):
         answer_purge(rsps, EXAMPLE_COM, status=400, body=failure(1012, f"Invalid item {i}"))
-    ctx, _ = make_context(
-        zone=EXAMPLE_COM, tags=",".join(f"t{i}" for i in range(count)), batch_size="1"
-    )
+    run = purge_run(zone=EXAMPLE_COM, tags=",".join(f"t{i}" for i in range(count)), batch_size="1")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert len(posts(rsps)) == count
     assert len(outcome.problems) == MAX_ERROR_ANNOTATIONS + 1
@@ -875,9 +835,9 @@ def test_distinct_failures_are_capped_at_max_error_annotations(
 def test_a_purge_of_several_zones_names_no_single_zone(rsps: responses.RequestsMock) -> None:
     answer_purge(rsps, EXAMPLE_COM, "p1")
     answer_purge(rsps, EXAMPLE_ORG, "p2")
-    ctx, _ = make_context(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="t")
+    run = purge_run(zone=f"{EXAMPLE_COM}\n{EXAMPLE_ORG}", tags="t")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert outcome.heading == "purge · 2 zones"
     assert outcome.zone is None
@@ -892,18 +852,19 @@ def test_a_purge_of_several_zones_names_no_single_zone(rsps: responses.RequestsM
 
 def test_a_dry_run_sends_no_purge_and_lists_the_batches(rsps: responses.RequestsMock) -> None:
     answer_lookup(rsps, "example.com", EXAMPLE_COM)
-    ctx, reporter = make_context(
+    run = purge_run(
         zone="example.com", files="/a\n/b\nhttps://example.com/c", tags="x,y", dry_run="true"
     )
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert posts(rsps) == []
     assert sent(rsps) == ["GET /zones?name=example.com"]
-    assert reporter.logs == [
+    assert outcome.notes == [
         "Dry run: would purge example.com files batch 1/1 (3 files)",
         "Dry run: would purge example.com tags batch 1/1 (2 tags)",
     ]
+    assert run.progress == []
     assert outcome.ok
     assert outcome.heading == "purge · example.com (dry run)"
     assert outcome.outputs["purged"] == 5
@@ -918,12 +879,12 @@ def test_a_dry_run_sends_no_purge_and_lists_the_batches(rsps: responses.Requests
 
 
 def test_a_dry_run_with_a_zone_id_makes_no_request_at_all(rsps: responses.RequestsMock) -> None:
-    ctx, _ = make_context(zone=EXAMPLE_COM, purge_everything="true", dry_run="true")
+    run = purge_run(zone=EXAMPLE_COM, purge_everything="true", dry_run="true")
 
-    outcome = purge.run(ctx)
+    outcome = run.perform()
 
     assert sent(rsps) == []
-    assert ctx.client.calls == 0
+    assert run.client.calls == 0
     assert outcome.outputs["batches"] == 1
     assert f"| {EXAMPLE_COM} | everything | everything | 1 | would be purged (dry run) |" in (
         outcome.markdown

@@ -21,8 +21,8 @@ from cfaction.report import (
     make_reporter,
 )
 from cfemu.runner import parse_file_commands, parse_workflow_commands
+from tests.helpers import OLD_STYLE_TOKEN as SECRET
 
-SECRET = "Abcdefghij0123456789ABCDEFGHIJklmnopqrst"
 MIB = 1024 * 1024
 
 

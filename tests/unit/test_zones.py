@@ -11,20 +11,14 @@ import responses
 from cfaction.client import Client
 from cfaction.credentials import Credentials
 from cfaction.errors import PermissionDeniedError, ZoneError
-from cfaction.inputs import ZoneRef
 from cfaction.permissions import ZONE_READ
+from cfaction.values import ZoneRef
 from cfaction.zones import Zone, ZoneResolver
+from tests.helpers import ACCOUNT_ID, BASE, TOKEN, ZONE_ID, failure, ok
 
-BASE = "https://api.example.test/client/v4"
 ZONES = f"{BASE}/zones"
-ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 OTHER_ZONE_ID = "9a7806061c88ada191ed06f989cc3dac"
-ACCOUNT_ID = "01a7362d577a6c3019a474fd6f485823"
 OTHER_ACCOUNT_ID = "f2c5b7f0b3e44d1c8b2d3e4f5a6b7c8d"
-
-
-def ok(result: Any, **extra: Any) -> dict[str, Any]:
-    return {"success": True, "errors": [], "messages": [], "result": result, **extra}
 
 
 def zone_row(
@@ -46,7 +40,7 @@ def no_sleep(delay: float) -> None:
 def client() -> Client:
     return Client(
         base_url=BASE,
-        credentials=Credentials(mode="token", token="t" * 40),
+        credentials=Credentials(mode="token", token=TOKEN),
         max_retries=0,
         sleep=no_sleep,
     )
@@ -97,7 +91,7 @@ def test_a_zone_id_is_used_as_is_with_no_request(
     zone = ZoneResolver(client).resolve(ZoneRef(id=ZONE_ID))
 
     assert zone == Zone(ZONE_ID)
-    assert zone.label() == ZONE_ID
+    assert zone.display_name == ZONE_ID
     assert client.calls == 0
 
 
@@ -114,7 +108,7 @@ def test_details_gets_the_zone_once_and_then_uses_the_cache(
 
     expected = Zone(ZONE_ID, "example.com", ACCOUNT_ID, "Acme", "active")
     assert first == second == resolved == plain == expected
-    assert first.label() == f"example.com ({ZONE_ID})"
+    assert first.display_name == "example.com"
     assert client.calls == 1
 
 
@@ -136,12 +130,7 @@ def test_details_of_a_refused_zone_names_zone_read_in_the_hint(
     rsps.get(
         f"{ZONES}/{ZONE_ID}",
         status=403,
-        json={
-            "success": False,
-            "errors": [{"code": 10000, "message": "Authentication error"}],
-            "messages": [],
-            "result": None,
-        },
+        json=failure(10000, "Authentication error"),
     )
 
     with pytest.raises(PermissionDeniedError) as excinfo:

@@ -1,9 +1,11 @@
-"""The DNS plan: compare the desired records with the existing ones, group by group.
+"""The DNS changes: compare the desired records with the existing ones, group by group,
+and cut the changes into batches.
 
-Pure functions, no API calls. Records are compared the way the API stores them (full
-lower-case names without trailing dot, IPv6 in compressed form, hostnames lower-case
-without trailing dot, TXT quoted and chunked or not, ttl 1 for proxied records), so a second
-run with the same inputs finds nothing to change.
+Pure functions, no API calls. Records are compared the way the API stores them
+(:func:`~cfaction.ops.dns.records.content_key`: full lower-case names without trailing dot,
+IPv6 in compressed form, hostnames lower-case without trailing dot, TXT quoted and chunked
+or not, ttl 1 for proxied records), so a second run with the same inputs finds nothing to
+change.
 
 For each group (name, type):
 
@@ -18,33 +20,30 @@ For each group (name, type):
 
 from __future__ import annotations
 
-import ipaddress
-import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cfaction.inputs.dns import (
-    HOSTNAME_CONTENT,
-    RECORD_FIELDS,
+from cfaction.errors import PlanError
+from cfaction.ops.dns.records import (
+    ADDRESS_TYPES,
     REPLACE_BY_DEFAULT,
+    SETTABLE_FIELDS,
     DesiredRecord,
     Mode,
+    conflicting_types,
+    content_key,
 )
 
 Action = Literal["create", "update", "delete", "unchanged"]
 SETTINGS: tuple[str, ...] = ("ttl", "proxied", "priority", "comment", "tags")
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
-class PlanError(ValueError):
-    """The desired records cannot be reached as written (raised before any change)."""
-
-
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Change:
-    """One record's fate. ``fields`` are the fields an update changes."""
+    """One record's fate. ``fields`` are the fields an update changes; ``existing_id`` the
+    record it changes or deletes (None for a create). Compared by identity."""
 
     action: Action
     type: str
@@ -61,41 +60,6 @@ class Change:
         if self.action == "update":
             return {"id": self.existing_id, **{f: self.record.get(f) for f in self.fields}}
         return {k: v for k, v in self.record.items() if v is not None and k != "id"}
-
-
-def fqdn(name: str, zone_name: str) -> str:
-    """A record name as the API returns it."""
-    name = name.lower().rstrip(".")
-    if name == "@":
-        return zone_name
-    if name == zone_name or name.endswith("." + zone_name):
-        return name
-    return f"{name}.{zone_name}"
-
-
-def content_key(rtype: str, content: str | None, data: Mapping[str, Any] | None) -> str:
-    """Normalised identity of a record's value within its group."""
-    if data:
-        return json.dumps({k: _plain(v) for k, v in data.items()}, sort_keys=True)
-    text = (content or "").strip()
-    if rtype == "A":
-        return _ip(text)
-    if rtype == "AAAA":
-        return _ip(text)
-    if rtype in HOSTNAME_CONTENT:
-        return text.lower().rstrip(".")
-    if rtype == "TXT":
-        return unquote_txt(text)
-    return text
-
-
-def unquote_txt(text: str) -> str:
-    """TXT content as one string: ``"a" "b"`` (as Cloudflare stores it) reads as ``ab``."""
-    stripped = text.strip()
-    chunks = _QUOTED.findall(stripped)
-    if chunks and _QUOTED.sub("", stripped).strip() == "":
-        return "".join(chunk.replace('\\"', '"').replace("\\\\", "\\") for chunk in chunks)
-    return stripped
 
 
 def group_mode(records: Sequence[DesiredRecord], default: Mode | None) -> Mode:
@@ -149,7 +113,8 @@ def plan_group(
             kinds = ", ".join(sorted({str(c.get("type")) for c in conflicts}))
             raise PlanError(
                 f"{name}: a {rtype} record cannot be added beside the existing {kinds} "
-                "record(s) at that name; use mode: replace to switch the name's records."
+                "record(s) at that name; use mode: replace to switch the name's records.",
+                title="DNS plan",
             )
     for record in absent:
         targets = [
@@ -256,15 +221,12 @@ def _delete(existing: Mapping[str, Any]) -> Change:
 
 
 def _conflicts(existing: Sequence[Mapping[str, Any]], rtype: str) -> list[Mapping[str, Any]]:
-    """Records that cannot share a name with ``rtype`` (CNAME vs A/AAAA/CNAME)."""
-    if rtype == "CNAME":
-        return [r for r in existing if r.get("type") in ("A", "AAAA")]
-    if rtype in ("A", "AAAA"):
-        return [r for r in existing if r.get("type") == "CNAME"]
-    return []
+    """Records that cannot share a name with ``rtype`` (CNAME vs A/AAAA)."""
+    others = conflicting_types(rtype)
+    return [r for r in existing if r.get("type") in others]
 
 
-_API_FIELDS = ("id", *sorted(RECORD_FIELDS - {"state", "mode"}))
+_API_FIELDS = ("id", *sorted(SETTABLE_FIELDS))
 """A record's fields as the API has them: what a user may set, and its ID."""
 
 
@@ -272,12 +234,44 @@ def _api_fields(existing: Mapping[str, Any]) -> dict[str, Any]:
     return {k: existing.get(k) for k in _API_FIELDS if k in existing}
 
 
-def _ip(text: str) -> str:
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return text.lower()
+def split_batches(changes: list[Change], limit: int) -> list[list[Change]]:
+    """Batches of at most ``limit`` changes, each name's changes kept together when they fit.
+
+    A name with more changes than fit in one batch is spread over consecutive batches, its
+    updates and creations before its deletions, unless a CNAME/A switch needs the deletion
+    first; so a name is never without records longer than needed.
+    """
+    by_name: dict[str, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_name[change.name].append(change)
+    batches: list[list[Change]] = [[]]
+    for name_changes in by_name.values():
+        if len(batches[-1]) + len(name_changes) > limit and batches[-1]:
+            batches.append([])
+        ordered = sorted(name_changes, key=_switch_aware_order(name_changes))
+        for change in ordered:
+            if len(batches[-1]) >= limit:
+                batches.append([])
+            batches[-1].append(change)
+    return [batch for batch in batches if batch]
 
 
-def _plain(value: Any) -> Any:
-    return value.lower().rstrip(".") if isinstance(value, str) else value
+def _switch_aware_order(changes: list[Change]) -> Callable[[Change], int]:
+    types = {c.type for c in changes}
+    switch = "CNAME" in types and bool(types & ADDRESS_TYPES)
+    order = (
+        {"delete": 0, "update": 1, "create": 2}
+        if switch
+        else {"update": 0, "create": 1, "delete": 2}
+    )
+    return lambda change: order.get(change.action, 3)
+
+
+def batch_body(batch: list[Change]) -> dict[str, list[dict[str, Any]]]:
+    """The body of ``POST …/dns_records/batch`` for these changes (deletes, then patches,
+    then posts, as the API applies them)."""
+    lists: dict[str, list[dict[str, Any]]] = {"deletes": [], "patches": [], "posts": []}
+    key = {"delete": "deletes", "update": "patches", "create": "posts"}
+    for change in batch:
+        lists[key[change.action]].append(change.batch_item())
+    return {k: v for k, v in lists.items() if v}

@@ -1,19 +1,21 @@
-"""Tests for cfaction.inputs: every common input's validation, as the user sees it."""
+"""Tests for the common inputs (cfaction.main.load, cfaction.settings): every common input's
+validation, as the user sees it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from cfaction import inputs
 from cfaction.errors import InputError, InvalidInputsError
-from cfaction.inputs import DEFAULT_API_BASE_URL, ZoneRef
-from cfaction.inputs.worker import WORKER_DEFAULTS
-
-WORKER_INPUTS = tuple(WORKER_DEFAULTS)
-
-TOKEN = "Abcdefghij0123456789ABCDEFGHIJklmnopqrst"  # an old-style 40-character token
-ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-ACCOUNT_ID = "01a7362d577a6c3019a474fd6f485823"
+from cfaction.main import Settings, from_environ, load
+from cfaction.ops import INPUT_NAMES, INPUTS, OPERATIONS
+from cfaction.ops.worker.inputs import WORKER_INPUTS
+from cfaction.settings import DEFAULT_API_BASE_URL
+from cfaction.values import ZoneRef, split_list
+from tests import helpers
+from tests.helpers import ACCOUNT_ID, ZONE_ID
+from tests.helpers import OLD_STYLE_TOKEN as TOKEN
 
 
 def raw(**given: str) -> dict[str, str]:
@@ -21,32 +23,35 @@ def raw(**given: str) -> dict[str, str]:
     return {"operation": "verify", "api_token": TOKEN, **given}
 
 
+def load_settings(**given: str) -> Settings[Any]:
+    """``main.load`` of ``raw(**given)``."""
+    return helpers.load_settings(None, **raw(**given))
+
+
 def load_error(**given: str) -> InputError:
     """The single InputError that loading ``raw(**given)`` reports."""
-    with pytest.raises(InvalidInputsError) as excinfo:
-        inputs.load(raw(**given))
-    errors = excinfo.value.errors
-    assert len(errors) == 1, [e.message for e in errors]
-    return errors[0]
+    return helpers.load_error(None, **raw(**given))
 
 
 # operation
 
 
 def test_valid_inputs_load_into_settings_with_the_action_yml_defaults() -> None:
-    settings = inputs.load(raw())
+    settings = load_settings()
+    common = settings.common
 
-    assert settings.operation == "verify"
-    assert settings.zones == ()
-    assert settings.zone is None
-    assert settings.account_id is None
-    assert settings.credentials.mode == "token"
-    assert settings.credentials.token == TOKEN
-    assert settings.dry_run is False
-    assert settings.api_base_url == DEFAULT_API_BASE_URL
-    assert settings.max_retries == 5
-    assert settings.timeout == 30.0
-    assert settings.summary is True
+    assert common.operation == "verify"
+    assert settings.operation is OPERATIONS["verify"]
+    assert common.zones == ()
+    assert common.zone is None
+    assert common.account_id is None
+    assert common.credentials.mode == "token"
+    assert common.credentials.token == TOKEN
+    assert common.dry_run is False
+    assert common.api_base_url == DEFAULT_API_BASE_URL
+    assert common.max_retries == 5
+    assert common.timeout == 30.0
+    assert common.summary is True
     assert settings.warnings == ()
 
 
@@ -59,7 +64,7 @@ def test_operation_is_required() -> None:
 
 
 def test_operation_is_case_insensitive_and_trimmed() -> None:
-    assert inputs.load(raw(operation="  Verify \n")).operation == "verify"
+    assert load_settings(operation="  Verify \n").common.operation == "verify"
 
 
 def test_an_unknown_operation_is_rejected_naming_the_valid_ones() -> None:
@@ -74,16 +79,16 @@ def test_an_unknown_operation_is_rejected_naming_the_valid_ones() -> None:
 
 
 def test_a_zone_id_is_used_as_an_id() -> None:
-    settings = inputs.load(raw(zone=ZONE_ID))
+    settings = load_settings(zone=ZONE_ID)
 
-    assert settings.zones == (ZoneRef(id=ZONE_ID),)
-    assert settings.zone == ZoneRef(id=ZONE_ID)
+    assert settings.common.zones == (ZoneRef(id=ZONE_ID),)
+    assert settings.common.zone == ZoneRef(id=ZONE_ID)
 
 
 def test_an_upper_case_zone_id_is_accepted_and_lowered() -> None:
-    settings = inputs.load(raw(zone=ZONE_ID.upper()))
+    settings = load_settings(zone=ZONE_ID.upper())
 
-    assert settings.zones == (ZoneRef(id=ZONE_ID),)
+    assert settings.common.zones == (ZoneRef(id=ZONE_ID),)
 
 
 @pytest.mark.parametrize(
@@ -98,22 +103,22 @@ def test_an_upper_case_zone_id_is_accepted_and_lowered() -> None:
     ],
 )
 def test_domain_names_and_hostnames_are_accepted_lower_case(given: str, name: str) -> None:
-    settings = inputs.load(raw(zone=given))
+    settings = load_settings(zone=given)
 
-    assert settings.zones == (ZoneRef(name=name),)
+    assert settings.common.zones == (ZoneRef(name=name),)
     assert settings.warnings == ()
 
 
 def test_an_internationalised_domain_name_is_converted_to_punycode() -> None:
-    settings = inputs.load(raw(zone="Bücher.example"))
+    settings = load_settings(zone="Bücher.example")
 
-    assert settings.zones == (ZoneRef(name="xn--bcher-kva.example"),)
+    assert settings.common.zones == (ZoneRef(name="xn--bcher-kva.example"),)
 
 
 def test_a_pasted_url_is_reduced_to_its_host_with_a_warning() -> None:
-    settings = inputs.load(raw(zone="https://WWW.Example.com/path?q=1"))
+    settings = load_settings(zone="https://WWW.Example.com/path?q=1")
 
-    assert settings.zones == (ZoneRef(name="www.example.com"),)
+    assert settings.common.zones == (ZoneRef(name="www.example.com"),)
     assert len(settings.warnings) == 1
     warning = settings.warnings[0]
     assert warning.input_name == "zone"
@@ -151,27 +156,27 @@ def test_several_zones_are_refused_for_an_operation_other_than_purge() -> None:
 
 def test_several_zones_are_not_reported_as_a_zone_error_for_purge() -> None:
     with pytest.raises(InvalidInputsError) as excinfo:
-        inputs.load(raw(operation="purge", zone="example.com, example.org"))
+        load_settings(operation="purge", zone="example.com, example.org")
 
     # Only the missing purge items are reported, not the two zones.
     assert [e.input_name for e in excinfo.value.errors] == ["files/tags/hosts/prefixes"]
 
 
 def test_a_zone_given_twice_counts_once() -> None:
-    settings = inputs.load(raw(zone="example.com\nEXAMPLE.com, example.com."))
+    settings = load_settings(zone="example.com\nEXAMPLE.com, example.com.")
 
-    assert settings.zones == (ZoneRef(name="example.com"),)
+    assert settings.common.zones == (ZoneRef(name="example.com"),)
 
 
 # account_id
 
 
 def test_account_id_is_optional() -> None:
-    assert inputs.load(raw(account_id="")).account_id is None
+    assert load_settings(account_id="").common.account_id is None
 
 
 def test_an_upper_case_account_id_is_accepted_and_lowered() -> None:
-    assert inputs.load(raw(account_id=f" {ACCOUNT_ID.upper()} ")).account_id == ACCOUNT_ID
+    assert load_settings(account_id=f" {ACCOUNT_ID.upper()} ").common.account_id == ACCOUNT_ID
 
 
 @pytest.mark.parametrize("bad", [ACCOUNT_ID[:31], "my-account", ACCOUNT_ID + "0"])
@@ -199,9 +204,9 @@ def test_an_account_id_that_is_not_32_hex_is_rejected(bad: str) -> None:
     ],
 )
 def test_booleans_accept_the_yaml_core_spellings(name: str, text: str, value: bool) -> None:
-    settings = inputs.load(raw(**{name: text}))
+    settings = load_settings(**{name: text})
 
-    assert getattr(settings, name) is value
+    assert getattr(settings.common, name) is value
 
 
 @pytest.mark.parametrize("name", ["dry_run", "summary"])
@@ -215,10 +220,10 @@ def test_booleans_reject_other_spellings(name: str, text: str) -> None:
 
 
 def test_empty_booleans_take_their_defaults() -> None:
-    settings = inputs.load(raw(dry_run="", summary=""))
+    settings = load_settings(dry_run="", summary="")
 
-    assert settings.dry_run is False
-    assert settings.summary is True
+    assert settings.common.dry_run is False
+    assert settings.common.summary is True
 
 
 # max_retries and timeout
@@ -226,7 +231,7 @@ def test_empty_booleans_take_their_defaults() -> None:
 
 @pytest.mark.parametrize(("text", "value"), [("0", 0), ("5", 5), (" 20 ", 20)])
 def test_max_retries_accepts_whole_numbers_from_0_to_20(text: str, value: int) -> None:
-    assert inputs.load(raw(max_retries=text)).max_retries == value
+    assert load_settings(max_retries=text).common.max_retries == value
 
 
 @pytest.mark.parametrize("text", ["21", "-1", "2.5", "many"])
@@ -242,7 +247,7 @@ def test_max_retries_rejects_anything_else(text: str) -> None:
     ("text", "value"), [("30", 30.0), ("1", 1.0), ("600", 600.0), ("2.5", 2.5)]
 )
 def test_timeout_accepts_seconds_up_to_600(text: str, value: float) -> None:
-    assert inputs.load(raw(timeout=text)).timeout == value
+    assert load_settings(timeout=text).common.timeout == value
 
 
 @pytest.mark.parametrize("text", ["0", "-5", "601", "thirty", "nan", "inf"])
@@ -258,9 +263,9 @@ def test_timeout_rejects_anything_else(text: str) -> None:
 
 
 def test_an_https_api_base_url_is_accepted_without_its_trailing_slash() -> None:
-    settings = inputs.load(raw(api_base_url="https://cf.example.test/client/v4/"))
+    settings = load_settings(api_base_url="https://cf.example.test/client/v4/")
 
-    assert settings.api_base_url == "https://cf.example.test/client/v4"
+    assert settings.common.api_base_url == "https://cf.example.test/client/v4"
 
 
 @pytest.mark.parametrize(
@@ -268,7 +273,7 @@ def test_an_https_api_base_url_is_accepted_without_its_trailing_slash() -> None:
     ["http://127.0.0.1:8787/client/v4", "http://localhost:8787", "http://[::1]:8787/v4"],
 )
 def test_plain_http_is_accepted_for_loopback_hosts(url: str) -> None:
-    assert inputs.load(raw(api_base_url=url + "/")).api_base_url == url
+    assert load_settings(api_base_url=url + "/").common.api_base_url == url
 
 
 @pytest.mark.parametrize(
@@ -298,7 +303,7 @@ def test_an_api_base_url_that_is_not_a_url_is_rejected(text: str) -> None:
 
 def test_every_invalid_input_is_reported_together_with_one_error_each() -> None:
     with pytest.raises(InvalidInputsError) as excinfo:
-        inputs.load(
+        load(
             {
                 "operation": "nope",
                 "zone": "garbage",
@@ -337,14 +342,14 @@ def test_a_credential_error_is_one_of_the_input_errors() -> None:
 
 
 def test_credential_warnings_reach_the_settings() -> None:
-    settings = inputs.load(raw(api_token=f"Bearer {TOKEN}"))
+    settings = load_settings(api_token=f"Bearer {TOKEN}")
 
-    assert settings.credentials.token == TOKEN
+    assert settings.common.credentials.token == TOKEN
     assert [w.input_name for w in settings.warnings] == ["api_token"]
 
 
 def test_the_settings_repr_does_not_show_the_token() -> None:
-    settings = inputs.load(raw())
+    settings = load_settings()
 
     assert TOKEN not in repr(settings)
 
@@ -353,23 +358,23 @@ def test_the_settings_repr_does_not_show_the_token() -> None:
 
 
 def test_from_environ_reads_input_upper_case_for_every_input() -> None:
-    environ = {f"INPUT_{name.upper()}": f"value of {name}" for name in inputs.INPUT_NAMES}
+    environ = {f"INPUT_{name.upper()}": f"value of {name}" for name in INPUT_NAMES}
     environ["INPUT_OTHER"] = "ignored"
     environ["api_token"] = "ignored too"
 
-    assert inputs.from_environ(environ) == {name: f"value of {name}" for name in inputs.INPUT_NAMES}
+    assert from_environ(environ) == {name: f"value of {name}" for name in INPUT_NAMES}
 
 
 def test_from_environ_treats_a_missing_input_as_empty() -> None:
-    read = inputs.from_environ({"INPUT_OPERATION": "verify"})
+    read = from_environ({"INPUT_OPERATION": "verify"})
 
     assert read["operation"] == "verify"
-    assert set(read) == set(inputs.INPUT_NAMES)
-    assert all(read[name] == "" for name in inputs.INPUT_NAMES if name != "operation")
+    assert set(read) == set(INPUT_NAMES)
+    assert all(read[name] == "" for name in INPUT_NAMES if name != "operation")
 
 
 def test_input_names_cover_every_declared_input() -> None:
-    assert set(inputs.INPUT_NAMES) == {
+    assert set(INPUT_NAMES) == {
         "operation",
         "zone",
         "account_id",
@@ -399,6 +404,8 @@ def test_input_names_cover_every_declared_input() -> None:
         "batch_limit",
         *WORKER_INPUTS,
     }
+    assert tuple(INPUTS) == INPUT_NAMES
+    assert len(INPUT_NAMES) == len(set(INPUT_NAMES))
 
 
 # helpers
@@ -409,4 +416,4 @@ def test_input_names_cover_every_declared_input() -> None:
     [("a, b\nc,,\n\n d ", ["a", "b", "c", "d"]), ("", []), (" , \n", [])],
 )
 def test_split_list_accepts_lines_and_commas_and_drops_blanks(text: str, items: list[str]) -> None:
-    assert inputs.split_list(text) == items
+    assert split_list(text) == items

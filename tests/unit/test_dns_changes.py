@@ -1,5 +1,6 @@
-"""Tests for cfaction.ops.dns_plan: names and values compared the way the API stores them,
-the mode of a group, and the changes of one (name, type) group in every mode. Pure."""
+"""Tests for cfaction.ops.dns.records and cfaction.ops.dns.changes: names and values compared
+the way the API stores them, the mode of a group, and the changes of one (name, type) group in
+every mode. Pure."""
 
 from __future__ import annotations
 
@@ -7,16 +8,9 @@ from typing import Any
 
 import pytest
 
-from cfaction.inputs.dns import DesiredRecord
-from cfaction.ops.dns_plan import (
-    Change,
-    PlanError,
-    content_key,
-    fqdn,
-    group_mode,
-    plan_group,
-    unquote_txt,
-)
+from cfaction.errors import PlanError
+from cfaction.ops.dns.changes import Change, group_mode, plan_group
+from cfaction.ops.dns.records import DesiredRecord, content_key, fqdn, unquote_txt
 
 ZONE = "example.com"
 WWW = "www.example.com"
@@ -147,6 +141,19 @@ def test_data_wins_over_content_in_the_key() -> None:
 
 def test_an_address_that_does_not_parse_is_compared_lower_case() -> None:
     assert content_key("A", "Not-An-IP", None) == "not-an-ip"
+
+
+@pytest.mark.parametrize(
+    ("rtype", "one", "other"),
+    [("AAAA", "2001:db8::1", "2001:DB8:0::1"), ("TXT", '"abc"', "abc")],
+)
+def test_a_desired_records_key_is_its_normalised_content_key(
+    rtype: str, one: str, other: str
+) -> None:
+    first, second = desired(rtype, one), desired(rtype, other, index=1)
+
+    assert first.key == second.key == content_key(rtype, one, None)
+    assert desired("SRV", data={"port": 1}).key == content_key("SRV", None, {"port": 1})
 
 
 # unquote_txt
@@ -527,7 +534,9 @@ def test_add_mode_beside_a_conflicting_type_is_a_plan_error(
     with pytest.raises(PlanError) as excinfo:
         plan([desired(rtype, content)], [conflict], rtype, "add")
 
+    assert excinfo.value.title == "DNS plan"
     message = str(excinfo.value)
+    assert excinfo.value.message == message
     assert message.startswith(f"{WWW}: a {rtype} record cannot be added beside the existing ")
     assert f"{conflict['type']} record(s)" in message
     assert message.endswith("use mode: replace to switch the name's records.")

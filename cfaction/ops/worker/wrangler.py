@@ -2,7 +2,8 @@
 
 Reads ``wrangler.toml``, ``wrangler.json`` or ``wrangler.jsonc``, applies one
 ``[env.<name>]`` section the way wrangler does, and turns the bindings cfaction can upload
-into API binding objects (cloudflare-api.md §5). A key cfaction does not apply is listed,
+into API binding objects (https://developers.cloudflare.com/workers/configuration/
+multipart-upload-metadata/#bindings). A key cfaction does not apply is listed,
 never dropped silently: in ``unsupported`` when it would change the deployed Worker
 (Durable Objects, crons, assets, …), in ``ignored`` when it only matters for building or
 local development (``build``, ``rules``, ``dev``, …), since cfaction uploads built files.
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from cfaction.errors import InputError
+from cfaction.workspace import Workspace
 
 
 def _keys(text: str) -> frozenset[str]:
@@ -239,15 +241,35 @@ BINDING_KINDS: Final = (
 )
 
 
-def load_worker_config(path: Path, environment: str | None = None) -> WorkerConfig:
+def load_worker_config(
+    path: Path, environment: str | None = None, *, workspace: Workspace | None = None
+) -> WorkerConfig:
     """Read the wrangler configuration file at ``path`` for ``environment``
-    (None or empty: the top level).
+    (None or empty: the top level), from ``workspace`` (default: the file's own folder).
 
     :raises InputError: named ``config`` when the file cannot be read, parsed or used (the
         message names the key, and the line and column of a syntax error), named
         ``environment`` when the file defines no such environment.
     """
-    top = _read(path)
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(
+            "config",
+            f"'{path}' is not a wrangler.toml, wrangler.json or wrangler.jsonc file.",
+            "Point config at the Worker's wrangler.toml, wrangler.json or wrangler.jsonc.",
+        )
+    folder = workspace or Workspace.at(path.resolve().parent)
+    text = folder.read_text(
+        "config",
+        path if workspace else path.resolve(),
+        label=f"'{path}'",
+        missing_fix="Check the path (relative to the workspace).",
+    )
+    return parse_worker_config(path, text, environment)
+
+
+def parse_worker_config(path: Path, text: str, environment: str | None = None) -> WorkerConfig:
+    """The settings in ``text``, the content of the configuration file ``path``."""
+    top = _top_level(path, text)
     env_name = (environment or "").strip() or None
     env = _environment(path, top, env_name) if env_name else None
     return _Loader(path, top, env, env_name).load()
@@ -307,36 +329,9 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _top_level(path: Path, text: str) -> dict[str, Any]:
     """The file's top-level table."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(
-            "config",
-            f"'{path}' is not a wrangler.toml, wrangler.json or wrangler.jsonc file.",
-            "Point config at the Worker's wrangler.toml, wrangler.json or wrangler.jsonc.",
-        )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(
-            "config", f"{path} does not exist.", "Check the path (relative to the workspace)."
-        ) from None
-    except IsADirectoryError:
-        raise InputError(
-            "config", f"{path} is a folder.", "Point config at the wrangler file in it."
-        ) from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            "config",
-            f"{path} is not UTF-8 text (byte {error.start}).",
-            "Save the file as UTF-8.",
-        ) from None
-    except OSError as error:
-        raise InputError(
-            "config", f"{path} cannot be read: {error.strerror}.", "Check the file."
-        ) from None
-    data = _parse(path, text, suffix)
+    data = _parse(path, text, path.suffix.lower())
     if not isinstance(data, dict):
         raise InputError(
             "config",
@@ -529,25 +524,22 @@ class _Loader:
             return value
         raise self._type_error(label, value, "a boolean", f"Write {key} = true or false.")
 
+    def _filled(self, key: str, fix: str) -> str | None:
+        """A string key that, when written, must not be empty."""
+        text = self._text(key)
+        if text is not None and not text.strip():
+            raise self._error(f"{self.values[key][0]} is empty.", fix)
+        return text
+
     def _name(self) -> str | None:
-        name = self._text("name")
-        if name is None:
-            return None
-        if not name.strip():
-            label = self.values["name"][0]
-            raise self._error(f"{label} is empty.", "Write the Worker's name, or remove name.")
-        if self.env is not None and "name" not in self.env:
+        name = self._filled("name", "Write the Worker's name, or remove name.")
+        if name is not None and self.env is not None and "name" not in self.env:
             return f"{name}-{self.env_name}"
         return name
 
     def _main(self) -> Path | None:
-        main = self._text("main")
-        if main is None:
-            return None
-        if not main.strip():
-            label = self.values["main"][0]
-            raise self._error(f"{label} is empty.", "Write the entry module's path, or remove it.")
-        return Path(os.path.normpath(self.path.parent / main))
+        main = self._filled("main", "Write the entry module's path, or remove it.")
+        return None if main is None else Path(os.path.normpath(self.path.parent / main))
 
     def _date(self) -> str | None:
         label, value = self.values.get("compatibility_date", ("", None))

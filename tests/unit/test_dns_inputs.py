@@ -1,6 +1,7 @@
-"""Tests for the inputs of ``operation: dns`` (cfaction.inputs.dns): where records come from,
-the strict YAML booleans, every per-record and set error as the user sees it, and the
-settings around the records (mode, batch_limit, zone). Pure: no network."""
+"""Tests for the inputs of ``operation: dns`` (cfaction.ops.dns.inputs and the set rules of
+cfaction.ops.dns.records): where records come from, the strict YAML booleans, every
+per-record and set error as the user sees it, and the settings around the records (mode,
+batch_limit, zone). Pure: no network (the run through ``main.execute`` makes no request)."""
 
 from __future__ import annotations
 
@@ -8,36 +9,39 @@ import json
 from pathlib import Path
 
 import pytest
+import responses
 
-from cfaction import inputs
-from cfaction.credentials import InputWarning
-from cfaction.errors import InputError, InvalidInputsError
-from cfaction.inputs.dns import (
-    MAX_BATCH_LIMIT,
-    DesiredRecord,
-    DnsInputs,
-    load_dns,
-    parse_record,
-    set_errors,
-)
+from cfaction.errors import InputError
+from cfaction.main import Settings, execute
+from cfaction.ops import INPUTS
+from cfaction.ops.base import LoadSource
+from cfaction.ops.dns.inputs import MAX_BATCH_LIMIT, DnsInputs, load, parse_record
+from cfaction.ops.dns.records import DesiredRecord, set_errors
+from cfaction.ops.purge.inputs import PurgeInputs
+from cfaction.ops.verify.check import VerifyInputs
+from cfaction.problems import InputWarning, Problems
+from cfaction.settings import RawInputs
+from cfaction.values import ZoneRef
+from cfaction.workspace import Workspace
+from tests import helpers
+from tests.helpers import BASE, TOKEN, ZONE_ID, RecordingReporter
 
-TOKEN = "A" * 40
-ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 WWW = "- {type: A, name: www, content: 192.0.2.1}"
 
 
 def raw(**given: str) -> dict[str, str]:
-    """Complete raw inputs for ``operation: dns`` on example.com, updated with ``given``."""
-    return {"operation": "dns", "api_token": TOKEN, "zone": "example.com", **given}
+    """The inputs of ``operation: dns`` on example.com, updated with ``given`` (the helpers
+    add the token)."""
+    return {"operation": "dns", "zone": "example.com", **given}
 
 
-def settings_of(workspace: Path | None = None, **given: str) -> inputs.Settings:
-    return inputs.load(raw(**given), workspace=workspace)
+def settings_of(workspace: Path | None = None, **given: str) -> Settings[DnsInputs]:
+    return helpers.load_settings(workspace, **raw(**given))
 
 
 def dns_of(workspace: Path | None = None, **given: str) -> DnsInputs:
-    dns = settings_of(workspace, **given).dns
-    assert dns is not None
+    dns = settings_of(workspace, **given).inputs
+    assert isinstance(dns, DnsInputs)
     return dns
 
 
@@ -46,16 +50,21 @@ def records_of(text: str, workspace: Path | None = None) -> tuple[DesiredRecord,
 
 
 def load_errors(workspace: Path | None = None, **given: str) -> list[InputError]:
-    with pytest.raises(InvalidInputsError) as excinfo:
-        inputs.load(raw(**given), workspace=workspace)
-    return excinfo.value.errors
+    return helpers.load_errors(workspace, **raw(**given))
 
 
 def load_error(workspace: Path | None = None, **given: str) -> InputError:
     """The single InputError that loading ``raw(**given)`` reports."""
-    errors = load_errors(workspace, **given)
-    assert len(errors) == 1, [e.message for e in errors]
-    return errors[0]
+    return helpers.load_error(workspace, **raw(**given))
+
+
+def load_dns(values: dict[str, str], workspace: Path) -> tuple[DnsInputs | None, Problems]:
+    """The DNS inputs' own ``load`` of ``values``, for zone example.com."""
+    problems = Problems()
+    source = LoadSource(
+        RawInputs(values, INPUTS), (ZoneRef(name="example.com"),), Workspace.at(workspace)
+    )
+    return load(source, problems), problems
 
 
 def record_error(record: str) -> InputError:
@@ -163,7 +172,20 @@ def test_a_records_file_that_is_missing_is_an_error_naming_the_path(tmp_path: Pa
 
     assert error.input_name == "records"
     assert error.problem == "the file 'infra/dns.yml' does not exist in the workspace."
-    assert "checkout step" in error.fix
+    assert error.fix == (
+        "Check the path (relative to the repository root) and that the checkout step ran "
+        "before this one."
+    )
+
+
+def test_a_records_path_that_is_a_folder_is_an_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "dns.yml").mkdir()
+
+    error = load_error(tmp_path, records="dns.yml")
+
+    assert error.input_name == "records"
+    assert error.problem == "'dns.yml' is a folder, not a file."
+    assert error.fix == "Name a file in it instead."
 
 
 @pytest.mark.parametrize("path", ["../dns.yml", "/etc/dns.yml", "infra/../../dns.json"])
@@ -476,7 +498,7 @@ def test_an_absent_record_needs_neither_content_nor_mx_priority(record: str) -> 
 
 
 def test_parse_record_normalises_the_name_type_content_comment_and_tags() -> None:
-    warnings: list[InputWarning] = []
+    problems = Problems()
 
     record = parse_record(
         "records[4] (cname Docs.Example.com.)",
@@ -488,7 +510,7 @@ def test_parse_record_normalises_the_name_type_content_comment_and_tags() -> Non
             "tags": "env:prod",
             "ttl": "3600",
         },
-        warnings,
+        problems,
     )
 
     assert record == DesiredRecord(
@@ -500,12 +522,12 @@ def test_parse_record_normalises_the_name_type_content_comment_and_tags() -> Non
         comment="42",
         tags=("env:prod",),
     )
-    assert warnings == []
+    assert (problems.errors, problems.warnings) == ([], [])
 
 
 def test_parse_record_names_its_label_in_the_error() -> None:
     with pytest.raises(InputError) as excinfo:
-        parse_record("the record (A x)", {"type": "A", "name": "x", "content": "nope"}, [])
+        parse_record("the record (A x)", {"type": "A", "name": "x", "content": "nope"}, Problems())
 
     assert excinfo.value.problem == "the record (A x): content 'nope' is not an IPv4 address."
 
@@ -513,20 +535,22 @@ def test_parse_record_names_its_label_in_the_error() -> None:
 # proxied and ttl
 
 
-def test_a_proxied_record_with_a_ttl_gets_ttl_1_and_a_warning() -> None:
-    settings = settings_of(
-        records="- {type: A, name: www, content: 192.0.2.1, proxied: true, ttl: 300}"
-    )
+def test_a_proxied_record_with_a_ttl_gets_ttl_1_and_a_warning(tmp_path: Path) -> None:
+    records = "- {type: A, name: www, content: 192.0.2.1, proxied: true, ttl: 300}"
+    settings = settings_of(records=records)
 
-    assert settings.dns is not None
-    assert settings.dns.records[0].ttl == 1
+    assert isinstance(settings.inputs, DnsInputs)
+    assert settings.inputs.records[0].ttl == 1
     assert settings.warnings == (
         InputWarning(
             "records",
             "records[0] (A www): ttl 300 is ignored: a proxied record's ttl is automatic (1).",
         ),
     )
-    assert settings.dns.warnings == settings.warnings
+    # The warning is the DNS inputs' own: their load finds exactly the settings' warnings.
+    dns, problems = load_dns({"records": records}, tmp_path)
+    assert dns is not None
+    assert (tuple(problems.warnings), problems.errors) == (settings.warnings, [])
 
 
 @pytest.mark.parametrize(
@@ -536,8 +560,8 @@ def test_a_proxied_record_with_a_ttl_gets_ttl_1_and_a_warning() -> None:
 def test_a_ttl_that_agrees_with_proxying_gives_no_warning(fields: str, ttl: int | None) -> None:
     settings = settings_of(records=f"- {{type: A, name: www, content: 192.0.2.1, {fields}}}")
 
-    assert settings.dns is not None
-    assert settings.dns.records[0].ttl == ttl
+    assert isinstance(settings.inputs, DnsInputs)
+    assert settings.inputs.records[0].ttl == ttl
     assert settings.warnings == ()
 
 
@@ -558,6 +582,67 @@ def test_hostname_content_repeats_regardless_of_case() -> None:
     )
 
     assert error.problem == "records[1] (MX @) repeats records[0] (MX @)."
+
+
+SAME_STORED_VALUE = pytest.mark.parametrize(
+    ("rtype", "first", "second"),
+    [("AAAA", "'2001:db8::1'", "'2001:DB8:0::1'"), ("TXT", "'\"abc\"'", "abc")],
+    ids=["aaaa-spellings", "txt-quoted-and-plain"],
+)
+
+
+def same_stored_value(rtype: str, first: str, second: str) -> str:
+    """Two records at one name whose values the API stores alike."""
+    return (
+        f"- {{type: {rtype}, name: www, content: {first}}}\n"
+        f"- {{type: {rtype}, name: www, content: {second}}}"
+    )
+
+
+@SAME_STORED_VALUE
+def test_values_the_api_stores_alike_are_a_repeat_found_at_input_time(
+    rtype: str, first: str, second: str
+) -> None:
+    error = load_error(records=same_stored_value(rtype, first, second))
+
+    assert (error.input_name, error.title) == ("records", "Input records")
+    assert error.problem == f"records[1] ({rtype} www) repeats records[0] ({rtype} www)."
+    assert error.fix == "List each record once."
+
+
+@SAME_STORED_VALUE
+def test_values_the_api_stores_alike_stop_the_run_before_any_api_call(
+    rsps: responses.RequestsMock, rtype: str, first: str, second: str
+) -> None:
+    reporter = RecordingReporter()
+
+    code = execute(
+        {
+            "operation": "dns",
+            "api_token": TOKEN,
+            "zone": "example.com",
+            "api_base_url": BASE,
+            "records": same_stored_value(rtype, first, second),
+        },
+        reporter,
+    )
+
+    message = (
+        f"records: records[1] ({rtype} www) repeats records[0] ({rtype} www). "
+        "List each record once."
+    )
+    assert code == 1
+    assert len(rsps.calls) == 0
+    assert reporter.errors == [("Input records", message)]
+    (outputs,) = reporter.output_calls
+    assert outputs["api_calls"] == 0
+    assert outputs["result"] == {
+        "ok": False,
+        "api_calls": 0,
+        "errors": [{"title": "Input records", "input": "records", "message": message}],
+    }
+    (summary,) = reporter.summaries
+    assert "Nothing was sent to Cloudflare." in summary
 
 
 def test_the_same_content_at_another_name_or_type_is_no_repeat() -> None:
@@ -666,8 +751,10 @@ def test_zone_is_required_for_dns() -> None:
 def test_a_zone_id_is_accepted_for_dns() -> None:
     settings = settings_of(zone=ZONE_ID, records=WWW)
 
-    assert settings.zone is not None
-    assert settings.zone.id == ZONE_ID
+    assert settings.common.zone is not None
+    assert settings.common.zone.id == ZONE_ID
+    assert isinstance(settings.inputs, DnsInputs)
+    assert settings.inputs.zone == settings.common.zone
 
 
 def test_several_zones_are_refused_for_dns_without_a_second_zone_error() -> None:
@@ -679,16 +766,20 @@ def test_several_zones_are_refused_for_dns_without_a_second_zone_error() -> None
 @pytest.mark.parametrize("operation", ["purge", "verify"])
 def test_other_operations_have_no_dns_settings(operation: str) -> None:
     given = {"operation": operation, "purge_everything": "true"} if operation == "purge" else {}
-    settings = inputs.load({**raw(), "operation": operation, **given, "records": WWW})
+    settings = helpers.load_settings(
+        None, **{**raw(), "operation": operation, **given, "records": WWW}
+    )
 
-    assert settings.dns is None
+    assert not isinstance(settings.inputs, DnsInputs)
+    assert isinstance(settings.inputs, PurgeInputs if operation == "purge" else VerifyInputs)
 
 
 def test_load_dns_returns_the_valid_records_beside_every_error(tmp_path: Path) -> None:
-    dns, errors = load_dns(
+    dns, problems = load_dns(
         {"records": f"{WWW}\n- {{type: A, name: bad, content: x}}", "mode": "nope"}, tmp_path
     )
 
+    assert dns is not None
     assert [r.label for r in dns.records] == ["records[0] (A www)"]
     assert (dns.default_mode, dns.batch_limit) == (None, 200)
-    assert [e.input_name for e in errors] == ["mode", "records"]
+    assert [e.input_name for e in problems.errors] == ["mode", "records"]

@@ -11,22 +11,23 @@ their names, the rollout percentage.
 from __future__ import annotations
 
 import datetime
-import glob
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import yaml
-
-from cfaction.credentials import InputWarning
+from cfaction.documents import YAMLError, load_yaml
 from cfaction.errors import InputError
-from cfaction.inputs.values import normalize_hostname, parse_bool
-from cfaction.inputs.worker_config import RouteSpec, WorkerConfig, load_worker_config
+from cfaction.ops.base import LoadSource
+from cfaction.ops.worker.modules import CONTENT_TYPES, ES_MODULE
+from cfaction.ops.worker.wrangler import RouteSpec, WorkerConfig, load_worker_config
+from cfaction.problems import Problems
+from cfaction.values import normalize_hostname, parse_bool
+from cfaction.workspace import Workspace
 
-WORKER_DEFAULTS: Final[Mapping[str, str]] = {
+WORKER_INPUTS: Final[Mapping[str, str]] = {
     "config": "",
     "environment": "",
     "script_name": "",
@@ -47,27 +48,10 @@ WORKER_DEFAULTS: Final[Mapping[str, str]] = {
 }
 """The worker inputs, with the defaults action.yml gives them."""
 
-CONTENT_TYPES: Final[Mapping[str, str]] = {
-    ".js": "application/javascript+module",
-    ".mjs": "application/javascript+module",
-    ".cjs": "application/javascript",
-    ".wasm": "application/wasm",
-    ".txt": "text/plain",
-    ".html": "text/plain",
-    ".bin": "application/octet-stream",
-    ".map": "application/source-map",
-    ".py": "text/x-python",
-}
-"""Module types by file ending (cloudflare-api.md §5, part Content-Type)."""
-
 SCRIPT_NAME: Final = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
 MAX_SCRIPT_NAME = 63
 MAX_MESSAGE = 50
 BINDING_NAME: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-_ES_MODULE: Final = re.compile(
-    r"(^|\n)\s*(export\s+(default|\{|\*|const|let|var|function|class|async)"
-    r"|import\s+[\w{*'\"])"
-)
 
 Format = Literal["modules", "service-worker"]
 
@@ -92,135 +76,112 @@ class WorkerInputs:
     rollout_percentage: float
     message: str
     account_id: str | None = None
-    workspace: Path = field(default_factory=Path)
     config_path: str | None = None
     unsupported: tuple[str, ...] = ()
-    warnings: tuple[InputWarning, ...] = ()
 
     def part_name(self, path: Path) -> str:
         """A module's part name: its path relative to the entry's folder."""
         return path.relative_to(self.entry.parent).as_posix()
 
 
-def load_worker(
-    values: Mapping[str, str], workspace: Path
-) -> tuple[WorkerInputs | None, list[InputError]]:
-    """Merge the inputs with the config and check them; ``None`` when the errors leave
-    nothing to work with."""
-    errors: list[InputError] = []
-    warnings: list[InputWarning] = []
+def secret_values(raw: Mapping[str, str]) -> Iterable[str]:
+    """The values of ``secrets`` (``KEY=value`` lines), to mask before anything is printed."""
+    for line in raw.get("secrets", "").splitlines():
+        _, sep, value = line.partition("=")
+        if sep and value.strip():
+            yield from {value, value.strip()}
 
-    def given(name: str) -> str:
-        return values.get(name, "").strip()
 
+def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
+    """Merge the inputs with the config and check them; None when the errors leave nothing
+    to work with."""
+    inputs, workspace = source.inputs, source.workspace
+    given = inputs.given
+    before = len(problems.errors)
     config: WorkerConfig | None = None
     if given("config"):
         try:
-            config_file = _inside(workspace, given("config"), "config")
-            config = load_worker_config(config_file, given("environment") or None)
-        except InputError as error:
-            errors.append(error)
-            return None, errors
+            path = workspace.file("config", given("config"))
+            config = load_worker_config(path, given("environment") or None, workspace=workspace)
+        except InputError as invalid:
+            problems.add(invalid)
+            return None
     elif given("environment"):
-        errors.append(
+        problems.add(
             InputError(
                 "environment",
                 "is set but config is empty.",
                 "Set config to your wrangler.toml, or remove environment.",
             )
         )
-
-    def attempt(parse: Any, *args: Any) -> Any:
-        try:
-            return parse(*args)
-        except InputError as error:
-            errors.append(error)
-            return None
-
-    name = attempt(_script_name, given("script_name") or (config.name if config else "") or "")
-    entry = attempt(_entry, given("script"), config, workspace)
-    modules = attempt(_modules, given("modules"), workspace, entry) if entry else ()
-    fmt = attempt(_format, given("format") or "auto", entry, modules or ())
+    attempt = problems.attempt
+    name = attempt(
+        lambda: _script_name(given("script_name") or (config and config.name) or ""), None
+    )
+    entry = attempt(lambda: _entry(given("script"), config, workspace), None)
+    no_paths: tuple[Path, ...] = ()
+    modules = attempt(lambda: _modules(given("modules"), workspace, entry), no_paths)
+    fmt = attempt(lambda: _format(inputs.text("format"), entry, modules), None)
     date = attempt(
-        _date, given("compatibility_date") or (config.compatibility_date if config else "") or ""
+        lambda: _date(given("compatibility_date") or (config and config.compatibility_date) or ""),
+        None,
     )
     flags = (
         tuple(_split(given("compatibility_flags")))
         if given("compatibility_flags")
         else (config.compatibility_flags if config else ())
     )
-    vars_ = attempt(_vars, given("vars")) if given("vars") else dict(config.vars if config else {})
-    secrets = attempt(_secrets, given("secrets")) or {}
-    bindings = attempt(_bindings, given("bindings")) if given("bindings") else ()
-    keep = attempt(parse_bool, "keep_secrets", given("keep_secrets") or "true")
+    no_vars: dict[str, Any] = {}
+    vars_ = (
+        attempt(lambda: _vars(given("vars")), no_vars)
+        if given("vars")
+        else dict(config.vars if config else {})
+    )
+    no_secrets: dict[str, str] = {}
+    secrets = attempt(lambda: _key_values("secrets", given("secrets")), no_secrets)
+    no_bindings: tuple[dict[str, Any], ...] = ()
+    bindings = attempt(lambda: _bindings(given("bindings")), no_bindings)
+    keep = attempt(lambda: parse_bool("keep_secrets", inputs.text("keep_secrets")), True)
     routes = (
         tuple(RouteSpec(pattern) for pattern in _split(given("routes")))
         if given("routes")
         else (config.routes if config else ())
     )
-    domains = attempt(_domains, given("custom_domains"))
+    no_domains: tuple[str, ...] = ()
+    domains = attempt(lambda: _domains(given("custom_domains")), no_domains)
     workers_dev = (
-        attempt(parse_bool, "workers_dev", given("workers_dev"))
+        attempt(lambda: parse_bool("workers_dev", given("workers_dev")), None)
         if given("workers_dev")
         else (config.workers_dev if config else None)
     )
-    percentage = attempt(_percentage, given("rollout_percentage") or "100")
-    message = given("message")
-    if len(message) > MAX_MESSAGE:
-        warnings.append(
-            InputWarning(
-                "message",
-                f"has {len(message)} characters; Cloudflare keeps {MAX_MESSAGE}, so it was cut.",
-            )
-        )
-        message = message[: MAX_MESSAGE - 1] + "…"
-    all_bindings = tuple(config.bindings if config and not given("bindings") else ()) + tuple(
-        bindings or ()
-    )
-    errors.extend(_name_clashes(vars_ or {}, secrets, all_bindings))
-    if errors or name is None or entry is None or fmt is None or date is None:
-        return None, errors
+    percentage = attempt(lambda: _percentage(inputs.text("rollout_percentage")), 100.0)
+    message = _message(given("message"), problems)
+    all_bindings = (config.bindings if config and not given("bindings") else ()) + bindings
+    for error in _name_clashes(vars_, secrets, all_bindings):
+        problems.add(error)
+    failed = len(problems.errors) > before
+    if failed or name is None or entry is None or fmt is None or date is None:
+        return None
     return WorkerInputs(
         script_name=name,
         entry=entry,
-        modules=tuple(modules or ()),
+        modules=modules,
         format=fmt,
         compatibility_date=date,
         compatibility_flags=flags,
-        vars=vars_ or {},
+        vars=vars_,
         secrets=secrets,
         bindings=all_bindings,
-        keep_secrets=bool(keep),
+        keep_secrets=keep,
         routes=routes,
-        custom_domains=tuple(domains or ()),
+        custom_domains=domains,
         workers_dev=workers_dev,
-        rollout_percentage=percentage if percentage is not None else 100.0,
+        rollout_percentage=percentage,
         message=message,
         account_id=config.account_id if config else None,
-        workspace=workspace,
         config_path=given("config") or None,
         unsupported=config.unsupported if config else (),
-        warnings=tuple(warnings),
-    ), errors
-
-
-def _inside(workspace: Path, text: str, name: str) -> Path:
-    root = workspace.resolve()
-    path = (root / text).resolve()
-    if root != path and root not in path.parents:
-        raise InputError(
-            name,
-            f"'{text}' is outside the workspace.",
-            "Give a path relative to the repository checkout.",
-        )
-    if not path.is_file():
-        raise InputError(
-            name,
-            f"the file '{text}' does not exist in the workspace.",
-            "Check the path (relative to the repository root); build the Worker "
-            "before this step if the file is a build output.",
-        )
-    return path
+    )
 
 
 def _script_name(text: str) -> str:
@@ -241,20 +202,23 @@ def _script_name(text: str) -> str:
     return text
 
 
-def _entry(text: str, config: WorkerConfig | None, workspace: Path) -> Path:
+_BUILD_FIRST = (
+    "Check the path (relative to the repository root); build the Worker before this step if "
+    "the file is a build output."
+)
+
+
+def _entry(text: str, config: WorkerConfig | None, workspace: Workspace) -> Path:
     if text:
-        return _inside(workspace, text, "script")
+        return workspace.file("script", text, missing_fix=_BUILD_FIRST)
     if config is not None and config.main is not None:
-        main = config.main.resolve()
-        root = workspace.resolve()
-        if root not in main.parents or not main.is_file():
-            raise InputError(
-                "config",
-                f"main '{config.main}' does not exist in the workspace.",
-                "Build the Worker before this step (cfaction does not bundle), "
-                "or fix main in the config.",
-            )
-        return main
+        return workspace.file(
+            "config",
+            config.main,
+            label=f"'{config.main}' (main in the config)",
+            missing_fix="Build the Worker before this step (cfaction does not bundle), or fix "
+            "main in the config.",
+        )
     raise InputError(
         "script",
         "is required (or main in config).",
@@ -262,12 +226,12 @@ def _entry(text: str, config: WorkerConfig | None, workspace: Path) -> Path:
     )
 
 
-def _modules(text: str, workspace: Path, entry: Path) -> tuple[Path, ...]:
+def _modules(text: str, workspace: Workspace, entry: Path | None) -> tuple[Path, ...]:
+    if entry is None:
+        return ()
     found: list[Path] = []
-    root = workspace.resolve()
     for pattern in _split(text):
-        matches = sorted(glob.glob(str(root / pattern), recursive=True))
-        files = [Path(m).resolve() for m in matches if Path(m).is_file()]
+        files = workspace.glob("modules", pattern)
         if not files:
             raise InputError(
                 "modules",
@@ -278,15 +242,15 @@ def _modules(text: str, workspace: Path, entry: Path) -> tuple[Path, ...]:
             if entry.parent not in path.parents:
                 raise InputError(
                     "modules",
-                    f"'{path.relative_to(root)}' is outside the entry "
-                    f"module's folder ({entry.parent.relative_to(root)}).",
+                    f"'{workspace.relative(path)}' is outside the entry "
+                    f"module's folder ({workspace.relative(entry.parent)}).",
                     "Modules are named by their path relative to the entry's "
                     "folder; keep them inside it.",
                 )
             if path.suffix not in CONTENT_TYPES:
                 raise InputError(
                     "modules",
-                    f"'{path.relative_to(root)}' has no module type.",
+                    f"'{workspace.relative(path)}' has no module type.",
                     f"Use one of {', '.join(CONTENT_TYPES)}.",
                 )
             if path != entry and path not in found:
@@ -304,9 +268,7 @@ def _format(text: str, entry: Path | None, modules: tuple[Path, ...]) -> Format:
         return "modules"
     if text == "auto":
         source = entry.read_text(encoding="utf-8", errors="replace")
-        text = (
-            "modules" if entry.suffix == ".mjs" or _ES_MODULE.search(source) else ("service-worker")
-        )
+        text = "modules" if entry.suffix == ".mjs" or ES_MODULE.search(source) else "service-worker"
     if text == "service-worker" and modules:
         raise InputError(
             "format",
@@ -345,11 +307,12 @@ def _date(text: str) -> str:
 
 
 def _vars(text: str) -> dict[str, Any]:
-    if "=" in text.splitlines()[0] and ":" not in text.splitlines()[0].split("=", 1)[0]:
+    first = text.splitlines()[0]
+    if "=" in first and ":" not in first.split("=", 1)[0]:
         return _key_values("vars", text)
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError:
+        document = load_yaml(text)
+    except YAMLError:
         document = None
     if not isinstance(document, Mapping):
         raise InputError(
@@ -361,10 +324,6 @@ def _vars(text: str) -> dict[str, Any]:
     for key in result:
         _binding_name("vars", key)
     return result
-
-
-def _secrets(text: str) -> dict[str, str]:
-    return _key_values("secrets", text)
 
 
 def _key_values(name: str, text: str) -> dict[str, str]:
@@ -395,9 +354,11 @@ def _binding_name(name: str, key: str) -> None:
 
 
 def _bindings(text: str) -> tuple[dict[str, Any], ...]:
+    if not text:
+        return ()
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+        document = load_yaml(text)
+    except YAMLError as error:
         raise InputError(
             "bindings", f"is not valid YAML or JSON: {error}.", "Write a list of binding objects."
         ) from None
@@ -451,6 +412,16 @@ def _percentage(text: str) -> float:
             "Write e.g. 10 for a gradual rollout, or 100.",
         )
     return round(value, 2)
+
+
+def _message(text: str, problems: Problems) -> str:
+    if len(text) <= MAX_MESSAGE:
+        return text
+    problems.warn(
+        "message",
+        f"has {len(text)} characters; Cloudflare keeps {MAX_MESSAGE}, so it was cut.",
+    )
+    return text[: MAX_MESSAGE - 1] + "…"
 
 
 def _name_clashes(

@@ -1,50 +1,66 @@
-"""Tests for the inputs of ``operation: purge`` (cfaction.inputs.purge): list syntax, every
-validation error as the user sees it, FileItem, and normalisation. Pure: no network."""
+"""Tests for the inputs of ``operation: purge`` (cfaction.ops.purge.inputs and .items):
+list syntax, every validation error as the user sees it, FileItem, and normalisation.
+Pure: no network."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
-from cfaction import inputs
 from cfaction.errors import InputError, InvalidInputsError
-from cfaction.inputs.purge import (
+from cfaction.ops import INPUTS, OPERATIONS
+from cfaction.ops.base import LoadSource
+from cfaction.ops.purge.inputs import PurgeInputs, load
+from cfaction.ops.purge.items import (
     MAX_BATCH_SIZE,
     MAX_PREFIX_SEPARATORS,
     MAX_TAG_LENGTH,
     FileItem,
-    PurgeInputs,
-    load_purge,
 )
+from cfaction.ops.verify.check import VerifyInputs
+from cfaction.problems import Problems
+from cfaction.settings import RawInputs
+from cfaction.values import ZoneRef
+from cfaction.workspace import Workspace
+from tests import helpers
+from tests.helpers import ZONE_ID, load_settings
 
-TOKEN = "A" * 40
-ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 NOTHING = "files/tags/hosts/prefixes"
 
 
 def raw(**given: str) -> dict[str, str]:
-    """Complete raw inputs for a purge of zone example.com, updated with ``given``."""
-    return {"operation": "purge", "api_token": TOKEN, "zone": "example.com", **given}
+    """Raw inputs for a purge of zone example.com, updated with ``given`` (the helpers add
+    the token)."""
+    return {"operation": "purge", "zone": "example.com", **given}
 
 
 def purge_of(**given: str) -> PurgeInputs:
-    settings = inputs.load(raw(**given))
-    assert settings.purge is not None
-    return settings.purge
-
-
-def load_errors(**given: str) -> list[InputError]:
-    with pytest.raises(InvalidInputsError) as excinfo:
-        inputs.load(raw(**given))
-    return excinfo.value.errors
+    settings = load_settings(None, **raw(**given))
+    assert isinstance(settings.inputs, PurgeInputs)
+    return settings.inputs
 
 
 def load_error(**given: str) -> InputError:
     """The single InputError that loading ``raw(**given)`` reports."""
-    errors = load_errors(**given)
-    assert len(errors) == 1, [e.message for e in errors]
-    return errors[0]
+    return helpers.load_error(None, **raw(**given))
+
+
+def load_purge(
+    values: Mapping[str, str], zones: tuple[ZoneRef, ...] | None
+) -> tuple[PurgeInputs, list[InputError]]:
+    """The purge operation's own ``load`` of ``values`` (with the declared defaults), given
+    the zones the ``zone`` input listed: the inputs (best effort) and every error."""
+    problems = Problems()
+    source = LoadSource(RawInputs(values, INPUTS), zones, Workspace.at(Path.cwd()))
+    purge = load(source, problems)
+    return purge, problems.errors
+
+
+ONE_ZONE = (ZoneRef(name="example.com"),)
+NO_ZONE: tuple[ZoneRef, ...] = ()
 
 
 def urls(purge: PurgeInputs) -> list[str]:
@@ -534,8 +550,9 @@ def test_an_invalid_zone_gives_exactly_one_error(given: dict[str, str]) -> None:
 
 def test_purge_errors_are_reported_together_with_common_input_errors() -> None:
     with pytest.raises(InvalidInputsError) as excinfo:
-        inputs.load(
-            raw(
+        load_settings(
+            None,
+            **raw(
                 zone="",
                 max_retries="99",
                 dry_run="yes",
@@ -544,7 +561,7 @@ def test_purge_errors_are_reported_together_with_common_input_errors() -> None:
                 hosts="https://example.com",
                 prefixes="example.com/?x",
                 batch_size="0",
-            )
+            ),
         )
 
     names = [e.input_name for e in excinfo.value.errors]
@@ -554,30 +571,30 @@ def test_purge_errors_are_reported_together_with_common_input_errors() -> None:
 
 def test_a_missing_zone_for_tags_is_reported_with_other_errors() -> None:
     with pytest.raises(InvalidInputsError) as excinfo:
-        inputs.load(raw(zone="", timeout="0", tags="blog", batch_size="501"))
+        load_settings(None, **raw(zone="", timeout="0", tags="blog", batch_size="501"))
 
     assert [e.input_name for e in excinfo.value.errors] == ["timeout", "batch_size", "zone"]
 
 
-# load_purge directly
+# the operation's load directly
 
 
 def test_load_purge_returns_the_inputs_and_no_errors_for_valid_values() -> None:
-    purge, errors = load_purge({"files": "/a", "tags": "t", "batch_size": "7"}, 1)
+    purge, errors = load_purge({"files": "/a", "tags": "t", "batch_size": "7"}, ONE_ZONE)
 
     assert errors == []
     assert purge == PurgeInputs(files=(FileItem("/a"),), tags=("t",), batch_size=7)
 
 
 def test_load_purge_returns_best_effort_inputs_with_every_error() -> None:
-    purge, errors = load_purge({"files": "/a", "tags": "a b", "batch_size": "0"}, 0)
+    purge, errors = load_purge({"files": "/a", "tags": "a b", "batch_size": "0"}, NO_ZONE)
 
     assert [e.input_name for e in errors] == ["files", "tags", "batch_size"]
     assert purge == PurgeInputs()  # the invalid values fall back to their defaults
 
 
 def test_load_purge_takes_the_action_yml_defaults_for_missing_values() -> None:
-    purge, errors = load_purge({"hosts": "example.com"}, 0)
+    purge, errors = load_purge({"hosts": "example.com"}, NO_ZONE)
 
     assert errors == []
     assert purge == PurgeInputs(hosts=("example.com",), everything=False, batch_size=100)
@@ -652,26 +669,27 @@ def test_the_label_is_the_url_with_its_variant_headers() -> None:
 # other operations
 
 
-def test_settings_purge_is_none_for_verify() -> None:
-    settings = inputs.load({"operation": "verify", "api_token": TOKEN})
+def test_settings_inputs_are_not_purge_inputs_for_verify() -> None:
+    settings = load_settings(operation="verify")
 
-    assert settings.purge is None
+    assert settings.operation is OPERATIONS["verify"]
+    assert settings.inputs == VerifyInputs()
 
 
 def test_purge_inputs_are_not_checked_for_verify() -> None:
-    settings = inputs.load(
-        {"operation": "verify", "api_token": TOKEN, "files": "ftp://x", "batch_size": "0"}
-    )
+    settings = load_settings(operation="verify", files="ftp://x", batch_size="0")
 
-    assert settings.purge is None
+    assert settings.operation is OPERATIONS["verify"]
+    assert settings.inputs == VerifyInputs()
 
 
-def test_settings_purge_holds_the_purge_inputs_for_purge() -> None:
-    settings = inputs.load(raw(files="/a", dry_run="true"))
+def test_settings_inputs_hold_the_purge_inputs_for_purge() -> None:
+    settings = load_settings(None, **raw(files="/a", dry_run="true"))
 
-    assert settings.operation == "purge"
-    assert settings.dry_run is True
-    assert settings.purge == PurgeInputs(files=(FileItem("/a"),))
+    assert settings.common.operation == "purge"
+    assert settings.operation is OPERATIONS["purge"]
+    assert settings.common.dry_run is True
+    assert settings.inputs == PurgeInputs(files=(FileItem("/a"),))
 
 
 def test_a_protocol_relative_url_names_its_host() -> None:

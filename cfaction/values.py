@@ -11,21 +11,17 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from typing import Final
 from urllib.parse import urlsplit
 
-from cfaction.credentials import InputWarning
 from cfaction.errors import InputError
+from cfaction.problems import Problems
 
 ID: Final = re.compile(r"^[0-9a-f]{32}$")
 _HEXISH: Final = re.compile(r"^[0-9a-fA-F]+$")
 _LABEL: Final = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TRUE: Final = ("true", "True", "TRUE")
 _FALSE: Final = ("false", "False", "FALSE")
-
-T = TypeVar("T")
-Parser = Callable[[str, str], T]
-"""A per-input parser: ``(input name, raw text) -> value``, raising :class:`InputError`."""
 
 
 @dataclass(frozen=True)
@@ -57,19 +53,17 @@ def split_list(text: str) -> list[str]:
     return [item for item in items if item]
 
 
-def parse_zones(warnings: list[InputWarning]) -> Parser[tuple[ZoneRef, ...]]:
-    def parse(name: str, text: str) -> tuple[ZoneRef, ...]:
-        refs: list[ZoneRef] = []
-        for item in split_list(text):
-            ref = parse_zone(name, item, warnings)
-            if ref not in refs:
-                refs.append(ref)
-        return tuple(refs)
-
-    return parse
+def parse_zones(name: str, text: str, problems: Problems) -> tuple[ZoneRef, ...]:
+    """Zones, one per line or comma-separated, without repeats."""
+    refs: list[ZoneRef] = []
+    for item in split_list(text):
+        ref = parse_zone(name, item, problems)
+        if ref not in refs:
+            refs.append(ref)
+    return tuple(refs)
 
 
-def parse_zone(name: str, text: str, warnings: list[InputWarning]) -> ZoneRef:
+def parse_zone(name: str, text: str, problems: Problems) -> ZoneRef:
     """One zone: a 32-hex ID as is, or a domain name (a pasted URL is reduced to its host)."""
     text = text.strip()
     if ID.match(text.lower()) and len(text) == 32:
@@ -85,7 +79,7 @@ def parse_zone(name: str, text: str, warnings: list[InputWarning]) -> ZoneRef:
     if "://" in text:
         host = urlsplit(text).hostname or ""
         if host:
-            warnings.append(InputWarning(name, f"'{text}' is a URL; using its host '{host}'."))
+            problems.warn(name, f"'{text}' is a URL; using its host '{host}'.")
     normalized = normalize_hostname(host)
     if normalized is None:
         raise InputError(
@@ -116,7 +110,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def int_between(low: int, high: int) -> Parser[int]:
+def int_between(low: int, high: int) -> Callable[[str, str], int]:
+    """A parser of whole numbers from ``low`` to ``high``."""
+
     def parse(name: str, text: str) -> int:
         try:
             value = int(text.strip())
@@ -133,7 +129,9 @@ def int_between(low: int, high: int) -> Parser[int]:
     return parse
 
 
-def seconds(max_seconds: float) -> Parser[float]:
+def seconds(max_seconds: float) -> Callable[[str, str], float]:
+    """A parser of a number of seconds above 0 and at most ``max_seconds``."""
+
     def parse(name: str, text: str) -> float:
         try:
             value = float(text.strip())

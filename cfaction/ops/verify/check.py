@@ -1,24 +1,30 @@
-"""``operation: verify``: check the credentials and the zone without changing anything.
+"""The checks of ``operation: verify`` (reads only): the credentials, then the zone.
 
 Token mode asks ``GET /user/tokens/verify``. That endpoint answers 401 for account-owned
 tokens, so on a 401 the account endpoint ``GET /accounts/{id}/tokens/verify`` is tried
 when the account is known: from ``account_id``, or else from the zone, which an
-account-owned token can read (cloudflare-api.md §1 "Verify endpoints"). A Global API Key
-has no verify endpoint; ``GET /user`` proves the pair instead.
+account-owned token can read
+(https://developers.cloudflare.com/fundamentals/api/get-started/account-owned-tokens/).
+A Global API Key has no verify endpoint; ``GET /user`` proves the pair instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cfaction import markdown, permissions
 from cfaction.errors import ActionError, APIError, AuthError, CloudflareError, ZoneError
-from cfaction.ops.base import Context, Outcome
+from cfaction.ops.base import Context, LoadSource, Notice
+from cfaction.problems import Problems
 from cfaction.zones import Zone
 
 EXPIRY_WARNING = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class VerifyInputs:
+    """verify has no inputs of its own."""
 
 
 @dataclass(frozen=True)
@@ -31,28 +37,51 @@ class CredentialCheck:
     owner: str | None = None  # "user" or "account" for tokens
     expires_on: str | None = None
 
+    @property
+    def ok(self) -> bool:
+        return self.status in ("active", "valid")
 
-def run(ctx: Context) -> Outcome:
-    """Verify credentials, then the zone when one is given."""
+
+@dataclass(frozen=True)
+class Report:
+    """Everything verify found out."""
+
+    credential_mode: str
+    credentials: str  # the line for the summary: mode and what Cloudflare said
+    check: CredentialCheck
+    zone: Zone | None
+    zone_detail: str
+    account_id: str | None
+    problems: tuple[ActionError, ...] = ()
+    warnings: tuple[Notice, ...] = field(default=())
+
+
+def load(source: LoadSource, problems: Problems) -> VerifyInputs:
+    """verify reads only the common inputs."""
+    return VerifyInputs()
+
+
+def check(ctx: Context, _: VerifyInputs) -> Report:
+    """Verify the credentials, then the zone when one is given."""
     problems: list[ActionError] = []
+    warnings: list[Notice] = []
     zone: Zone | None = None
     account_id = ctx.settings.account_id
     try:
-        check, zone = _check_credentials(ctx)
+        credentials, zone = _check_credentials(ctx)
     except CloudflareError as error:
         problems.append(error)
-        check = CredentialCheck(status="invalid", detail=f"rejected: {_first_line(error)}")
-
-    credentials_ok = check.status in ("active", "valid")
-    if not credentials_ok and not problems:
-        problems.append(_inactive_token(check))
-    _warn_on_expiry(ctx, check)
+        credentials = CredentialCheck(status="invalid", detail=f"rejected: {_first_line(error)}")
+    if not credentials.ok and not problems:
+        problems.append(_inactive_token(credentials))
+    warnings.extend(_expiry(credentials))
 
     zone_detail = "not given"
-    if ctx.settings.zone is not None and credentials_ok:
+    if ctx.settings.zone is not None and credentials.ok:
         try:
             zone = zone or ctx.zones.resolve(ctx.settings.zone, details=True)
-            zone_detail = _describe_zone(ctx, zone)
+            zone_detail, zone_warnings = _describe_zone(zone, ctx.settings.account_id)
+            warnings.extend(zone_warnings)
         except (ZoneError, APIError) as error:
             problems.append(error)
             zone_detail = f"❌ not reachable: {_first_line(error)}"
@@ -60,30 +89,16 @@ def run(ctx: Context) -> Outcome:
         zone_detail = "not checked (the credentials failed)"
     if zone is not None:
         account_id = account_id or zone.account_id
-
-    credentials_line = f"{ctx.settings.credentials.describe()}: {check.detail}"
-    ctx.reporter.log(f"Credentials: {credentials_line}")
-    ctx.reporter.log(f"Zone: {zone_detail}")
-    rows = [("Credentials", markdown.cell(credentials_line)), ("Zone", markdown.cell(zone_detail))]
-    result: dict[str, Any] = {
-        "credential_mode": ctx.settings.credentials.mode,
-        "token_status": check.status,
-        "token_id": check.token_id,
-        "token_owner": check.owner,
-        "expires_on": check.expires_on,
-        "zone": _zone_json(zone),
-        "account_id": account_id,
-        "ok": not problems,
-    }
-    title = f"verify · {zone.name or zone.id}" if zone else "verify"
-    return Outcome(
-        heading=title,
-        markdown="\n\n".join([markdown.table(("Check", "Result"), rows), _permission_table()]),
-        outputs={"token_status": check.status},
-        result=result,
+    mode = ctx.settings.credentials
+    return Report(
+        credential_mode=mode.mode,
+        credentials=f"{mode.describe()}: {credentials.detail}",
+        check=credentials,
         zone=zone,
+        zone_detail=zone_detail,
         account_id=account_id,
-        problems=problems,
+        problems=tuple(problems),
+        warnings=tuple(warnings),
     )
 
 
@@ -113,22 +128,20 @@ def _account_token_check(
         except (ZoneError, APIError):
             zone = None  # an invalid token cannot read zones either; report the first error
     if account_id is None:
-        user_error.hint = (
+        raise user_error.with_hint(
             "The token is not a valid user API token. If it is an account-owned token "
             "(created under Manage Account → API Tokens; new ones start with cfat_), set "
             "account_id so cfaction can verify it with the account endpoint. Otherwise it was "
             "deleted, rolled or expired: create a new token and update the api_token secret."
         )
-        raise user_error
     try:
         result = ctx.client.get(f"/accounts/{account_id}/tokens/verify")
     except AuthError as error:
-        error.hint = (
+        raise error.with_hint(
             f"Neither the user token endpoint nor account {account_id} accepts this token. "
             "Check that api_token is current (not deleted, rolled or expired) and, for an "
             "account-owned token, that account_id is the account that owns it."
-        )
-        raise
+        ) from None
     return _token_check(result, "account"), zone
 
 
@@ -158,63 +171,44 @@ def _inactive_token(check: CredentialCheck) -> ActionError:
     )
 
 
-def _warn_on_expiry(ctx: Context, check: CredentialCheck) -> None:
+def _expiry(check: CredentialCheck) -> list[Notice]:
     if not check.expires_on:
-        return
+        return []
     try:
         expires = datetime.fromisoformat(check.expires_on.replace("Z", "+00:00"))
     except ValueError:
-        return
+        return []
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=UTC)
     if check.status == "active" and expires - datetime.now(UTC) < EXPIRY_WARNING:
-        ctx.reporter.warning(
-            f"The API token expires on {check.expires_on}; roll it or extend its TTL before then.",
-            title="API token",
-        )
+        return [
+            Notice(
+                "API token",
+                f"The API token expires on {check.expires_on}; roll it or extend its TTL before "
+                "then.",
+            )
+        ]
+    return []
 
 
-def _describe_zone(ctx: Context, zone: Zone) -> str:
+def _describe_zone(zone: Zone, given_account: str | None) -> tuple[str, list[Notice]]:
     account = zone.account_name or zone.account_id or "unknown account"
     text = f"{zone.name} ({zone.id}), account {account}, status {zone.status or 'unknown'}"
     if zone.status not in (None, "active"):
-        ctx.reporter.warning(
+        warning = Notice(
+            "Zone",
             f"Zone {zone.name} is {zone.status}, not active: purges and Worker routes take "
             "effect only once its nameservers point to Cloudflare.",
-            title="Zone",
         )
-        return f"{text} ⚠️"
-    given = ctx.settings.account_id
-    if given and zone.account_id and given != zone.account_id:
-        ctx.reporter.warning(
-            f"Zone {zone.name} belongs to account {zone.account_id}, not account_id {given}.",
-            title="Input account_id",
+        return f"{text} ⚠️", [warning]
+    if given_account and zone.account_id and given_account != zone.account_id:
+        warning = Notice(
+            "Input account_id",
+            f"Zone {zone.name} belongs to account {zone.account_id}, not account_id "
+            f"{given_account}.",
         )
-        return f"{text} ⚠️"
-    return f"{text} ✅"
-
-
-def _zone_json(zone: Zone | None) -> dict[str, Any] | None:
-    if zone is None:
-        return None
-    return {
-        "id": zone.id,
-        "name": zone.name,
-        "status": zone.status,
-        "account_id": zone.account_id,
-        "account_name": zone.account_name,
-    }
-
-
-def _permission_table() -> str:
-    rows = [
-        (operation, markdown.cell(permission), markdown.cell(when))
-        for operation, needs in permissions.REQUIRED.items()
-        for permission, when in needs
-    ]
-    return "**Token permissions each operation needs**\n\n" + markdown.table(
-        ("Operation", "Permission", "Needed"), rows
-    )
+        return f"{text} ⚠️", [warning]
+    return f"{text} ✅", []
 
 
 def _first_line(error: ActionError) -> str:

@@ -1,4 +1,4 @@
-"""Tests for reading wrangler configuration files (cfaction.inputs.worker_config): the three
+"""Tests for reading wrangler configuration files (cfaction.ops.worker.wrangler): the three
 formats, environments as wrangler applies them, binding conversion, keys cfaction does not
 apply, and every error as the user sees it. Pure: files in tmp_path, no network."""
 
@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from cfaction.errors import InputError
-from cfaction.inputs.worker_config import (
+from cfaction.ops.worker.wrangler import (
     RouteSpec,
     WorkerConfig,
     load_worker_config,
     strip_jsonc,
 )
+from cfaction.workspace import Workspace
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 
@@ -928,7 +929,11 @@ def test_a_missing_file(tmp_path: Path) -> None:
         load_worker_config(tmp_path / "wrangler.toml")
 
     assert excinfo.value.input_name == "config"
-    assert excinfo.value.problem == f"{tmp_path / 'wrangler.toml'} does not exist."
+    assert (
+        excinfo.value.problem
+        == f"the file '{tmp_path / 'wrangler.toml'}' does not exist in the workspace."
+    )
+    assert excinfo.value.fix == "Check the path (relative to the workspace)."
 
 
 def test_a_folder(tmp_path: Path) -> None:
@@ -937,7 +942,8 @@ def test_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError) as excinfo:
         load_worker_config(tmp_path / "wrangler.toml")
 
-    assert excinfo.value.problem.endswith("is a folder.")
+    assert excinfo.value.input_name == "config"
+    assert excinfo.value.problem == f"'{tmp_path / 'wrangler.toml'}' is a folder, not a file."
 
 
 def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
@@ -947,7 +953,44 @@ def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     with pytest.raises(InputError) as excinfo:
         load_worker_config(path)
 
-    assert "is not UTF-8 text (byte 11)" in excinfo.value.problem
+    assert excinfo.value.input_name == "config"
+    assert excinfo.value.problem == "'wrangler.toml' is not UTF-8 text (byte 11)."
+    assert excinfo.value.fix == "Save the file as UTF-8."
+
+
+def test_a_relative_path_is_read_from_the_given_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "repo", "app/wrangler.toml", 'name = "w"\n')
+    monkeypatch.chdir(tmp_path)
+
+    config = load_worker_config(
+        Path("app/wrangler.toml"), workspace=Workspace.at(tmp_path / "repo")
+    )
+
+    assert config.name == "w"
+    assert config.path == Path("app/wrangler.toml")
+
+
+def test_a_missing_file_in_the_given_workspace_is_named_as_written(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as excinfo:
+        load_worker_config(Path("app/wrangler.toml"), workspace=Workspace.at(tmp_path))
+
+    assert excinfo.value.input_name == "config"
+    assert excinfo.value.problem == "the file 'app/wrangler.toml' does not exist in the workspace."
+
+
+def test_a_file_outside_the_given_workspace_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "wrangler.toml", 'name = "w"\n')
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "wrangler.toml").symlink_to(path)
+
+    for written in (path, Path("../wrangler.toml"), Path("wrangler.toml")):
+        with pytest.raises(InputError) as excinfo:
+            load_worker_config(written, workspace=Workspace.at(tmp_path / "repo"))
+
+        assert excinfo.value.input_name == "config"
+        assert excinfo.value.problem == f"'{written}' is outside the workspace."
 
 
 def test_a_byte_order_mark_is_allowed(tmp_path: Path) -> None:

@@ -1,0 +1,41 @@
+"""``operation: worker``: upload a built Worker in one multipart request, publish it, and set
+its triggers."""
+
+from __future__ import annotations
+
+from cfaction.ops.base import Operation
+from cfaction.ops.worker.apply import apply
+from cfaction.ops.worker.inputs import WORKER_INPUTS, load, secret_values
+from cfaction.ops.worker.plan import plan
+from cfaction.ops.worker.summary import render
+from cfaction.permissions import (
+    ACCOUNT_SETTINGS_READ,
+    WORKERS_ROUTES_EDIT,
+    WORKERS_SCRIPTS_EDIT,
+    ZONE_READ,
+)
+
+OPERATION = Operation(
+    name="worker",
+    inputs=WORKER_INPUTS,
+    outputs=(
+        "script_name",
+        "etag",
+        "version_id",
+        "deployment_id",
+        "url",
+        "routes",
+        "custom_domains",
+    ),
+    permissions=(
+        (WORKERS_SCRIPTS_EDIT, "always"),
+        (WORKERS_ROUTES_EDIT, "when routes or custom_domains are given"),
+        (ZONE_READ, "when routes or custom_domains are given, or zone is a name"),
+        (ACCOUNT_SETTINGS_READ, "to find the workers.dev subdomain"),
+    ),
+    load=load,
+    plan=plan,
+    apply=apply,
+    render=render,
+    secrets=secret_values,
+)
