@@ -1,0 +1,384 @@
+"""Tests for the inputs of ``operation: worker`` (cfaction.ops.worker.inputs): merging with the
+wrangler config, the files it may upload, and every check made before any API call. Files
+live in tmp_path, the workspace; no network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfaction.main import _secrets
+from cfaction.ops.worker.inputs import MAX_MESSAGE, WorkerInputs, secret_values
+from cfaction.ops.worker.wrangler import RouteSpec
+from tests.helpers import ACCOUNT_ID, load_error, load_errors, load_settings
+
+MODULE = "export default { fetch() { return new Response('hi'); } };\n"
+SERVICE_WORKER = "addEventListener('fetch', (e) => e.respondWith(new Response('hi')));\n"
+TOML = """\
+name = "hello"
+main = "src/index.js"
+compatibility_date = "2026-11-01"
+compatibility_flags = ["nodejs_compat"]
+account_id = "0123456789abcdef0123456789abcdef"
+routes = ["example.com/*"]
+workers_dev = false
+
+[vars]
+GREETING = "world"
+
+[[kv_namespaces]]
+binding = "CACHE"
+id = "kv-id"
+
+[env.staging]
+compatibility_date = "2026-11-05"
+routes = ["staging.example.com/*"]
+
+[env.staging.vars]
+GREETING = "staging"
+"""
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def project(root: Path, **extra: str | bytes) -> Path:
+    return write(root, {"wrangler.toml": TOML, "src/index.js": MODULE, **extra})
+
+
+def worker(root: Path, **given: str) -> WorkerInputs:
+    inputs = load_settings(root, operation="worker", **given).inputs
+    assert isinstance(inputs, WorkerInputs)
+    return inputs
+
+
+# the config and the inputs
+
+
+def test_the_config_supplies_every_input_that_is_not_given(tmp_path: Path) -> None:
+    inputs = worker(project(tmp_path), config="wrangler.toml")
+
+    assert inputs.script_name == "hello"
+    assert inputs.entry == (tmp_path / "src/index.js").resolve()
+    assert inputs.format == "modules"
+    assert inputs.compatibility_date == "2026-11-01"
+    assert inputs.compatibility_flags == ("nodejs_compat",)
+    assert inputs.vars == {"GREETING": "world"}
+    assert inputs.bindings == ({"type": "kv_namespace", "name": "CACHE", "namespace_id": "kv-id"},)
+    assert inputs.routes == (RouteSpec("example.com/*"),)
+    assert inputs.workers_dev is False
+    assert inputs.account_id == "0123456789abcdef0123456789abcdef"
+    assert inputs.config_path == "wrangler.toml"
+    assert inputs.keep_secrets is True
+    assert inputs.rollout_percentage == 100.0
+
+
+def test_an_environment_renames_the_worker_and_replaces_what_it_sets(tmp_path: Path) -> None:
+    inputs = worker(project(tmp_path), config="wrangler.toml", environment="staging")
+
+    assert inputs.script_name == "hello-staging"
+    assert inputs.compatibility_date == "2026-11-05"
+    assert inputs.vars == {"GREETING": "staging"}
+    assert inputs.routes == (RouteSpec("staging.example.com/*"),)
+    assert inputs.bindings == ()  # bindings are not inherited by an environment
+
+
+def test_inputs_given_win_over_the_config(tmp_path: Path) -> None:
+    write(project(tmp_path), {"dist/main.mjs": MODULE})
+
+    inputs = worker(
+        tmp_path,
+        config="wrangler.toml",
+        script_name="other",
+        script="dist/main.mjs",
+        compatibility_date="2026-01-02",
+        compatibility_flags="a, b",
+        vars="MODE=prod",
+        routes="api.example.com/*",
+        workers_dev="true",
+    )
+
+    assert inputs.script_name == "other"
+    assert inputs.entry == (tmp_path / "dist/main.mjs").resolve()
+    assert inputs.compatibility_date == "2026-01-02"
+    assert inputs.compatibility_flags == ("a", "b")
+    assert inputs.vars == {"MODE": "prod"}
+    assert inputs.routes == (RouteSpec("api.example.com/*"),)
+    assert inputs.workers_dev is True
+
+
+def test_without_config_script_name_script_and_date_are_required(tmp_path: Path) -> None:
+    errors = load_errors(tmp_path, operation="worker")
+
+    assert [(e.input_name, e.problem) for e in errors] == [
+        ("script_name", "is required (or name in config)."),
+        ("script", "is required (or main in config)."),
+        ("compatibility_date", "is required (or compatibility_date in config)."),
+    ]
+
+
+def test_an_environment_without_config_is_an_error(tmp_path: Path) -> None:
+    errors = load_errors(
+        write(tmp_path, {"w.js": MODULE}),
+        operation="worker",
+        environment="staging",
+        script_name="w",
+        script="w.js",
+        compatibility_date="2026-11-01",
+    )
+
+    assert [(e.input_name, e.problem) for e in errors] == [
+        ("environment", "is set but config is empty.")
+    ]
+
+
+def test_a_config_that_does_not_parse_is_the_only_error_reported(tmp_path: Path) -> None:
+    write(tmp_path, {"wrangler.toml": "name = \n"})
+
+    error = load_error(tmp_path, operation="worker", config="wrangler.toml", format="nonsense")
+
+    assert error.input_name == "config"
+    assert "is not valid TOML" in error.problem
+
+
+@pytest.mark.parametrize("config", ["../wrangler.toml", "/etc/passwd"])
+def test_a_config_outside_the_workspace_is_refused(tmp_path: Path, config: str) -> None:
+    (tmp_path / "ws").mkdir()
+
+    error = load_error(tmp_path / "ws", operation="worker", config=config)
+
+    assert error.input_name == "config"
+    assert error.problem == f"'{config}' is outside the workspace."
+
+
+def test_a_missing_main_says_to_build_first(tmp_path: Path) -> None:
+    write(tmp_path, {"wrangler.toml": TOML})
+
+    error = load_error(tmp_path, operation="worker", config="wrangler.toml")
+
+    assert error.input_name == "config"
+    assert "(main in the config) does not exist in the workspace." in error.problem
+    assert "Build the Worker before this step" in error.fix
+
+
+# files and formats
+
+
+def test_modules_are_globbed_inside_the_entry_folder(tmp_path: Path) -> None:
+    project(tmp_path, **{"src/a.wasm": b"\0asm", "src/t/b.txt": "b", "src/index.map": "{}"})
+
+    inputs = worker(tmp_path, config="wrangler.toml", modules="src/**/*.txt\nsrc/*.wasm, src/*.js")
+
+    assert [inputs.part_name(p) for p in inputs.modules] == ["t/b.txt", "a.wasm"]
+
+
+def test_a_module_outside_the_entry_folder_is_refused(tmp_path: Path) -> None:
+    project(tmp_path, **{"other/x.txt": "x"})
+
+    error = load_error(tmp_path, operation="worker", config="wrangler.toml", modules="other/*.txt")
+
+    assert error.input_name == "modules"
+    assert error.problem == "'other/x.txt' is outside the entry module's folder (src)."
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("src/*.css", "'src/*.css' matches no file in the workspace."),
+        ("../*.js", "'../*.js' leaves the workspace."),
+        ("/etc/*", "'/etc/*' leaves the workspace."),
+    ],
+)
+def test_modules_that_match_nothing_or_leave_the_workspace_are_refused(
+    tmp_path: Path, pattern: str, problem: str
+) -> None:
+    error = load_error(
+        project(tmp_path), operation="worker", config="wrangler.toml", modules=pattern
+    )
+
+    assert (error.input_name, error.problem) == ("modules", problem)
+
+
+def test_a_module_without_a_module_type_is_refused(tmp_path: Path) -> None:
+    project(tmp_path, **{"src/style.css": "a{}"})
+
+    error = load_error(tmp_path, operation="worker", config="wrangler.toml", modules="src/*.css")
+
+    assert error.problem == "'src/style.css' has no module type."
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "expected"),
+    [
+        (MODULE, "index.js", "modules"),
+        (SERVICE_WORKER, "index.js", "service-worker"),
+        (SERVICE_WORKER, "index.mjs", "modules"),
+    ],
+)
+def test_format_auto_tells_an_es_module_from_a_service_worker(
+    tmp_path: Path, source: str, name: str, expected: str
+) -> None:
+    write(tmp_path, {name: source})
+
+    inputs = worker(tmp_path, script_name="w", script=name, compatibility_date="2026-11-01")
+
+    assert inputs.format == expected
+
+
+def test_a_service_worker_cannot_have_modules(tmp_path: Path) -> None:
+    write(tmp_path, {"sw.js": SERVICE_WORKER, "t.txt": "t"})
+
+    error = load_error(
+        tmp_path,
+        operation="worker",
+        script_name="w",
+        script="sw.js",
+        modules="t.txt",
+        compatibility_date="2026-11-01",
+        format="service-worker",
+    )
+
+    assert (error.input_name, error.problem) == (
+        "format",
+        "is service-worker, but modules lists further files.",
+    )
+
+
+def test_an_entry_that_is_not_javascript_is_refused_as_a_module(tmp_path: Path) -> None:
+    write(tmp_path, {"README.md": "# hi"})
+
+    error = load_error(
+        tmp_path,
+        operation="worker",
+        script_name="w",
+        script="README.md",
+        compatibility_date="2026-11-01",
+        format="modules",
+    )
+
+    assert (error.input_name, error.problem) == (
+        "script",
+        "'README.md' is not a JavaScript or Python module.",
+    )
+
+
+# values
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("My Worker", "'My Worker' is not a valid Worker name"),
+        ("-w", "'-w' is not a valid Worker name"),
+        ("w" * 64, f"'{'w' * 64}' is not a valid Worker name"),
+    ],
+)
+def test_script_names_follow_the_api_pattern(tmp_path: Path, name: str, problem: str) -> None:
+    error = load_error(
+        project(tmp_path), operation="worker", config="wrangler.toml", script_name=name
+    )
+
+    assert error.input_name == "script_name"
+    assert error.problem.startswith(problem)
+
+
+@pytest.mark.parametrize("date", ["2026-13-01", "01-11-2026", "tomorrow"])
+def test_the_compatibility_date_is_a_real_date(tmp_path: Path, date: str) -> None:
+    error = load_error(
+        project(tmp_path), operation="worker", config="wrangler.toml", compatibility_date=date
+    )
+
+    assert error.input_name == "compatibility_date"
+
+
+def test_vars_as_yaml_keep_their_types_by_yaml_1_2_rules(tmp_path: Path) -> None:
+    inputs = worker(
+        project(tmp_path),
+        config="wrangler.toml",
+        vars="{URL: 'https://x', COUNT: 3, DEBUG: true, FLAG: yes, MODE: 0755}",
+    )
+
+    assert inputs.vars == {
+        "URL": "https://x",
+        "COUNT": 3,
+        "DEBUG": True,
+        "FLAG": "yes",
+        "MODE": "0755",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("vars", "- a\n- b", "is neither a YAML/JSON mapping nor KEY=value lines."),
+        ("vars", "1BAD=x", "'1BAD' is not a valid binding name."),
+        ("secrets", "KEY", "line 1 is not KEY=value."),
+        ("secrets", "A=1\nA=2", "names A twice."),
+        ("bindings", "{type: kv_namespace}", "is not a list."),
+        ("bindings", "[{type: kv_namespace}]", "bindings[0] has no type or name."),
+        (
+            "custom_domains",
+            "https://api.example.com",
+            "'https://api.example.com' is not a hostname.",
+        ),
+        ("rollout_percentage", "0", "'0' is not a percentage above 0 and up to 100."),
+        ("rollout_percentage", "101", "'101' is not a percentage above 0 and up to 100."),
+        ("keep_secrets", "yes", "'yes' is not a boolean."),
+        ("format", "esm", "'esm' is not a format."),
+    ],
+)
+def test_invalid_values_name_their_input(
+    tmp_path: Path, name: str, text: str, problem: str
+) -> None:
+    error = load_error(
+        project(tmp_path), operation="worker", config="wrangler.toml", **{name: text}
+    )
+
+    assert (error.input_name, error.problem) == (name, problem)
+
+
+def test_a_name_used_by_two_kinds_of_binding_is_an_error(tmp_path: Path) -> None:
+    error = load_error(
+        project(tmp_path), operation="worker", config="wrangler.toml", secrets="GREETING=x"
+    )
+
+    assert (error.input_name, error.problem) == ("secrets", "GREETING is also defined in vars.")
+
+
+def test_a_long_message_is_cut_with_a_warning(tmp_path: Path) -> None:
+    settings = load_settings(
+        project(tmp_path), operation="worker", config="wrangler.toml", message="m" * 80
+    )
+
+    assert settings.inputs.message == "m" * (MAX_MESSAGE - 1) + "…"
+    assert [(w.input_name, w.message) for w in settings.warnings] == [
+        ("message", "has 80 characters; Cloudflare keeps 50, so it was cut.")
+    ]
+
+
+def test_the_account_comes_from_the_input_before_the_config(tmp_path: Path) -> None:
+    settings = load_settings(
+        project(tmp_path), operation="worker", config="wrangler.toml", account_id=ACCOUNT_ID
+    )
+
+    assert settings.common.account_id == ACCOUNT_ID
+    assert settings.inputs.account_id == "0123456789abcdef0123456789abcdef"
+
+
+# secrets
+
+
+def test_every_secret_value_is_masked_before_anything_is_printed() -> None:
+    raw = {"secrets": "A=first\nB =  second  \n# C=comment-kept\nNOT A LINE", "api_token": "T" * 40}
+
+    assert set(secret_values(raw)) == {"first", "  second  ", "second", "comment-kept"}
+    assert {"first", "second", "T" * 40} <= set(_secrets(raw))
