@@ -16,7 +16,13 @@ from pathlib import Path
 from bench.common import Section, Stats, Table, cfaction, emulator, ratio, secs
 from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN
 from cfemu.runner import run_container_step, write_files
-from tests.harness.wrangler import NPM_INSTALL, WRANGLER_VERSION, deploy, wrangler_binary
+from tests.harness.wrangler import (
+    NPM_INSTALL,
+    WRANGLER_VERSION,
+    Wrangler,
+    deploy,
+    installed_wrangler,
+)
 
 IMAGE = os.environ.get("CFACTION_IMAGE", "cfaction:test")
 INPUTS = {"operation": "worker", "account_id": DEMO_ACCOUNT_ID, "config": "wrangler.toml"}
@@ -109,13 +115,13 @@ def container_runs(
         return [], f"the container run failed: {str(error).splitlines()[0]}"
 
 
-def run_wrangler(binary: Path, latency: float) -> tuple[float, int, float]:
+def run_wrangler(wrangler: Wrangler, latency: float) -> tuple[float, int, float]:
     with emulator(latency) as emu, tempfile.TemporaryDirectory(prefix="bench-wr-") as tmp:
         project, home = Path(tmp) / "project", Path(tmp) / "home"
         write_files(project, PROJECT)
         home.mkdir()
         start = time.monotonic()
-        done = deploy(binary, project, emu.base_url, home, timeout=600)
+        done = deploy(wrangler, project, emu.base_url, home, timeout=600)
         wall = time.monotonic() - start
         if done.returncode != 0:
             raise RuntimeError(f"wrangler deploy failed:\n{done.stdout}\n{done.stderr}")
@@ -140,12 +146,12 @@ def run(runs: int, npm_runs: int, latency: float, container_unavailable: str = "
     """``container_unavailable``: why the container variant cannot run ("" to try it)."""
     if shutil.which("npm") is None:
         raise RuntimeError("npm is not installed: the worker benchmark needs it for wrangler")
-    binary = wrangler_binary()
+    wrangler = installed_wrangler()
     ours = [run_cfaction(latency) for _ in range(runs)]
     boxed, about = container_runs(runs, latency, container_unavailable)
     if not boxed:
         print(f"   container run skipped: {about}", flush=True)
-    theirs = [run_wrangler(binary, latency) for _ in range(runs)]
+    theirs = [run_wrangler(wrangler, latency) for _ in range(runs)]
     npm = Stats(tuple(npm_install() for _ in range(npm_runs))) if npm_runs else None
     ours_t, theirs_t = Stats(tuple(r[0] for r in ours)), Stats(tuple(r[0] for r in theirs))
     rows = [

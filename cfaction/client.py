@@ -110,12 +110,14 @@ class Client:
         files: Any = None,
         idempotent: bool | None = None,
         permission: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Envelope:
         """Send one API request (with retries) and return its envelope.
 
         ``path`` is relative to the base URL (``/zones``). ``idempotent`` overrides the
         method's default (POST is not idempotent unless the caller says so).
         ``permission`` names what the request needs, for the hint when it is refused.
+        ``headers`` are added to this request only.
         Raises an :class:`~cfaction.errors.APIError` subclass or
         :class:`~cfaction.errors.TransportError`.
         """
@@ -125,7 +127,7 @@ class Client:
         attempts = self.max_retries + 1
         for attempt in range(attempts):
             try:
-                return self._attempt(method, path, params, json_body, files, safe, context)
+                return self._attempt(method, path, params, json_body, files, headers, safe, context)
             except _RetryableError as retry:
                 if attempt + 1 >= attempts or (retry.delay or 0) > RETRY_AFTER_CAP:
                     raise retry.error from None
@@ -172,6 +174,7 @@ class Client:
         params: Mapping[str, Any] | None,
         json_body: Any,
         files: Any,
+        headers: Mapping[str, str] | None,
         safe: bool,
         context: HintContext,
     ) -> Envelope:
@@ -183,6 +186,7 @@ class Client:
                 params=params,
                 json=json_body,
                 files=files,
+                headers=dict(headers) if headers else None,
                 timeout=self.timeout,
             )
         except requests.exceptions.ConnectTimeout as exc:

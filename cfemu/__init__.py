@@ -7,6 +7,7 @@ from .faults import Fault, FaultSet
 from .model import Account, GlobalKey, PurgeRecord, Token, User, Zone
 from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits
 from .reqlog import LoggedRequest, RequestLog
+from .resources import D1Database, KvNamespace, Queue, QueueConsumer, R2Bucket, Workflow
 from .server import Emulator
 from .state import State
 from .workers import (
@@ -24,16 +25,21 @@ __all__ = [
     "DEFAULT_PURGE_LIMITS",
     "Account",
     "CustomDomain",
+    "D1Database",
     "Deployment",
     "DnsRecord",
     "Emulator",
     "Fault",
     "FaultSet",
     "GlobalKey",
+    "KvNamespace",
     "LoggedRequest",
     "Module",
     "PurgeLimits",
     "PurgeRecord",
+    "Queue",
+    "QueueConsumer",
+    "R2Bucket",
     "RequestLog",
     "ScriptSubdomain",
     "State",
@@ -42,5 +48,6 @@ __all__ = [
     "WorkerRoute",
     "WorkerScript",
     "WorkerVersion",
+    "Workflow",
     "Zone",
 ]

@@ -24,6 +24,10 @@ DEMO_ZONE_ID = DEMO_ZONES["example.com"]
 # The demo account's workers.dev subdomain: Workers live at <script>.demo-account.workers.dev.
 DEMO_WORKERS_SUBDOMAIN = "demo-account"
 
+# The KV namespace the walkthrough's Worker binds (uploads must name existing namespaces).
+DEMO_KV_NAMESPACE_ID = "0123456789abcdef0123456789abcdef"
+DEMO_KV_NAMESPACE_TITLE = "demo-cache"
+
 # DNS records of example.org (example.com and example.co.uk start without records):
 # (id, type, name, content, proxied, priority). TXT content is stored quoted.
 DEMO_DNS_RECORDS: tuple[tuple[str, str, str, str, bool, int | None], ...] = (
@@ -57,6 +61,8 @@ __all__ = [
     "DEMO_DNS_RECORDS",
     "DEMO_EMAIL",
     "DEMO_GLOBAL_KEY",
+    "DEMO_KV_NAMESPACE_ID",
+    "DEMO_KV_NAMESPACE_TITLE",
     "DEMO_READONLY_TOKEN",
     "DEMO_READONLY_TOKEN_ID",
     "DEMO_TOKEN",
@@ -73,8 +79,8 @@ __all__ = [
 
 def demo_state() -> State:
     """A fresh State: one account with three zones, four tokens, a Global API key, the
-    DNS records of DEMO_DNS_RECORDS (in example.org) and the workers.dev subdomain
-    DEMO_WORKERS_SUBDOMAIN."""
+    DNS records of DEMO_DNS_RECORDS (in example.org), the workers.dev subdomain
+    DEMO_WORKERS_SUBDOMAIN and the KV namespace DEMO_KV_NAMESPACE_ID."""
     state = State(user=User(id=DEMO_USER_ID, email=DEMO_EMAIL, first_name="Demo"))
     state.add_account(DEMO_ACCOUNT_NAME, id=DEMO_ACCOUNT_ID)
     for name, zone_id in DEMO_ZONES.items():
@@ -100,6 +106,7 @@ def demo_state() -> State:
     )
     state.add_global_key(email=DEMO_EMAIL, key=DEMO_GLOBAL_KEY)
     state.workers_subdomains[DEMO_ACCOUNT_ID] = DEMO_WORKERS_SUBDOMAIN
+    state.add_kv_namespace(DEMO_ACCOUNT_ID, DEMO_KV_NAMESPACE_TITLE, id=DEMO_KV_NAMESPACE_ID)
     org = DEMO_ZONES["example.org"]
     for record_id, record_type, name, content, proxied, priority in DEMO_DNS_RECORDS:
         state.add_dns_record(

@@ -8,8 +8,10 @@ import socket
 import sys
 import threading
 import urllib.parse
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
@@ -23,6 +25,8 @@ from .reqlog import LoggedRequest, RequestLog
 from .routes import build_router
 from .routing import Router
 from .state import State
+from .workerd import check_boots
+from .workers import WorkerVersion
 
 _MAX_LINE = 65536
 
@@ -197,11 +201,27 @@ def _reason(status: int) -> str:
         return error_title(status)
 
 
+def _workerd_check(binary: Path | str) -> Callable[[WorkerVersion], str | None]:
+    """State.boot_check that starts each version in workerd: None when it comes up, else the
+    first lines of what workerd printed (an uncaught error, a module it cannot find)."""
+
+    def check(version: WorkerVersion) -> str | None:
+        result = check_boots(binary, version)
+        if result.ok:
+            return None
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        return "\n".join(lines[:6]) or f"The script failed to start (exit {result.exit_code})."
+
+    return check
+
+
 class Emulator:
     """A local, stateful Cloudflare v4 API.
 
     Use as a context manager, or call start() and stop(). ``base_url`` ends in /client/v4;
-    ``root_url`` is where the /__emulator admin endpoints live.
+    ``root_url`` is where the /__emulator admin endpoints live. With ``workerd`` (the path
+    of a workerd binary), every uploaded version is started in workerd first, and one that
+    fails to start is refused with 10021 as Cloudflare refuses it.
     """
 
     def __init__(
@@ -211,8 +231,11 @@ class Emulator:
         port: int = 0,
         *,
         verbose: bool = False,
+        workerd: Path | str | None = None,
     ) -> None:
         self.state = state if state is not None else State()
+        if workerd is not None:
+            self.state.boot_check = _workerd_check(workerd)
         self.host = host
         self.faults = FaultSet()
         self.log = RequestLog()

@@ -36,6 +36,15 @@ from .model import (
     timestamp,
 )
 from .ratelimit import DEFAULT_PURGE_LIMITS, PurgeLimits, SlidingWindow, TokenBucket
+from .resources import (
+    D1Database,
+    DispatchNamespace,
+    KvNamespace,
+    Queue,
+    R2Bucket,
+    Workflow,
+    new_uuid,
+)
 from .workers import (
     DEFAULT_MAX_GZIP_BYTES,
     DEFAULT_MAX_RAW_BYTES,
@@ -89,6 +98,19 @@ class State:
     ``worker_routes`` maps route id to WorkerRoute (every zone) and ``worker_domains``
     custom-domain id to CustomDomain. Uploads over ``workers_max_gzip_bytes`` compressed or
     ``workers_max_raw_bytes`` raw are refused with 10027.
+
+    ``boot_check``, when set, is asked about every new Worker version before it is stored:
+    it returns None when the version starts, else the runtime's error text, which the
+    upload answers as 400 10021, as Cloudflare does for a script that fails at startup
+    (``Emulator(workerd=…)`` sets it to start each version in workerd, see workerd.py).
+
+    Resources Workers bind to (see resources.py; add them with the add_* helpers or through
+    the API): ``kv_namespaces`` maps namespace id to KvNamespace, ``d1_databases`` database
+    uuid to D1Database, ``r2_buckets`` (account id, bucket name) to R2Bucket,
+    ``dispatch_namespaces`` (account id, name) to DispatchNamespace, ``queues`` queue id to
+    Queue (its consumers inside) and ``workflows`` (account id, name) to Workflow. Uploads
+    whose bindings name a KV namespace, D1 database, R2 bucket, dispatch namespace or queue
+    the account lacks are refused (upload_checks.py).
     """
 
     user: User = field(default_factory=_default_user)
@@ -109,6 +131,7 @@ class State:
     )
     dns_records: dict[str, DnsRecord] = field(default_factory=dict)
     dns_page_cap: int | None = None
+    boot_check: Callable[[Any], str | None] | None = field(default=None, repr=False, compare=False)
     dns_batch_limits: dict[str, int] = field(default_factory=_default_dns_batch_limits)
     dns_record_limit_free: int | None = None
     workers: dict[tuple[str, str], WorkerScript] = field(default_factory=dict)
@@ -117,6 +140,12 @@ class State:
     worker_domains: dict[str, CustomDomain] = field(default_factory=dict)
     workers_max_gzip_bytes: int = DEFAULT_MAX_GZIP_BYTES
     workers_max_raw_bytes: int = DEFAULT_MAX_RAW_BYTES
+    kv_namespaces: dict[str, KvNamespace] = field(default_factory=dict)
+    d1_databases: dict[str, D1Database] = field(default_factory=dict)
+    r2_buckets: dict[tuple[str, str], R2Bucket] = field(default_factory=dict)
+    dispatch_namespaces: dict[tuple[str, str], DispatchNamespace] = field(default_factory=dict)
+    queues: dict[str, Queue] = field(default_factory=dict)
+    workflows: dict[tuple[str, str], Workflow] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def add_account(self, name: str, id: str | None = None) -> Account:  # noqa: A002
@@ -334,6 +363,111 @@ class State:
                 for route in self.worker_routes.values()
                 if route.script == script and (zone_id is None or route.zone_id == zone_id)
             ]
+
+    def _check_account(self, account_id: str) -> None:
+        if account_id not in self.accounts:
+            raise ValueError(f"unknown account id {account_id}")
+
+    def add_kv_namespace(
+        self,
+        account_id: str,
+        title: str,
+        id: str | None = None,  # noqa: A002 (public keyword)
+    ) -> KvNamespace:
+        """A KV namespace, as POST .../storage/kv/namespaces {title} makes one."""
+        namespace = KvNamespace(id=_checked_id(id), account_id=account_id, title=title)
+        with self.lock:
+            self._check_account(account_id)
+            if namespace.id in self.kv_namespaces:
+                raise ValueError(f"KV namespace id {namespace.id} already exists")
+            if any(
+                n.account_id == account_id and n.title == title for n in self.kv_namespaces.values()
+            ):
+                raise ValueError(f"a KV namespace titled {title!r} already exists")
+            self.kv_namespaces[namespace.id] = namespace
+        return namespace
+
+    def add_d1_database(
+        self,
+        account_id: str,
+        name: str,
+        uuid: str | None = None,
+    ) -> D1Database:
+        """A D1 database, as POST .../d1/database {name} makes one (uuid: hyphenated)."""
+        database = D1Database(uuid=uuid or new_uuid(), account_id=account_id, name=name)
+        with self.lock:
+            self._check_account(account_id)
+            if database.uuid in self.d1_databases:
+                raise ValueError(f"D1 database {database.uuid} already exists")
+            if any(
+                d.account_id == account_id and d.name == name for d in self.d1_databases.values()
+            ):
+                raise ValueError(f"a D1 database named {name!r} already exists")
+            self.d1_databases[database.uuid] = database
+        return database
+
+    def add_r2_bucket(self, account_id: str, name: str, location: str = "enam") -> R2Bucket:
+        """An R2 bucket, as POST .../r2/buckets {name, locationHint?} makes one."""
+        bucket = R2Bucket(account_id=account_id, name=name, location=location)
+        with self.lock:
+            self._check_account(account_id)
+            if (account_id, name) in self.r2_buckets:
+                raise ValueError(f"R2 bucket {name!r} already exists")
+            self.r2_buckets[(account_id, name)] = bucket
+        return bucket
+
+    def add_dispatch_namespace(self, account_id: str, name: str) -> DispatchNamespace:
+        """A dispatch namespace, as POST .../workers/dispatch/namespaces {name} makes one."""
+        namespace = DispatchNamespace(new_uuid(), account_id, name)
+        with self.lock:
+            self._check_account(account_id)
+            if (account_id, name) in self.dispatch_namespaces:
+                raise ValueError(f"dispatch namespace {name!r} already exists")
+            self.dispatch_namespaces[(account_id, name)] = namespace
+        return namespace
+
+    def add_queue(
+        self,
+        account_id: str,
+        name: str,
+        id: str | None = None,  # noqa: A002 (public keyword)
+    ) -> Queue:
+        """A queue without consumers, as POST .../queues {queue_name} makes one."""
+        queue = Queue(queue_id=_checked_id(id), account_id=account_id, queue_name=name)
+        with self.lock:
+            self._check_account(account_id)
+            if queue.queue_id in self.queues:
+                raise ValueError(f"queue id {queue.queue_id} already exists")
+            if self.queue_named(account_id, name) is not None:
+                raise ValueError(f"a queue named {name!r} already exists")
+            self.queues[queue.queue_id] = queue
+        return queue
+
+    def queue_named(self, account_id: str, name: str) -> Queue | None:
+        """The account's queue called ``name``, or None."""
+        with self.lock:
+            for queue in self.queues.values():
+                if queue.account_id == account_id and queue.queue_name == name:
+                    return queue
+        return None
+
+    def add_workflow(
+        self, account_id: str, name: str, script_name: str, class_name: str
+    ) -> Workflow:
+        """A Workflow, as PUT .../workflows/{name} makes one (the script need not exist)."""
+        workflow = Workflow(
+            id=new_uuid(),
+            account_id=account_id,
+            name=name,
+            script_name=script_name,
+            class_name=class_name,
+        )
+        with self.lock:
+            self._check_account(account_id)
+            if (account_id, name) in self.workflows:
+                raise ValueError(f"Workflow {name!r} already exists")
+            self.workflows[(account_id, name)] = workflow
+        return workflow
 
     def purge_limits_for(self, plan: str) -> PurgeLimits:
         """The purge limits of a zone plan; plans missing from ``purge_limits`` use its

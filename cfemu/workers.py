@@ -6,7 +6,15 @@ Error codes (Cloudflare publishes no table; where the real code is unknown we ch
 * 10007 (404) "This Worker does not exist on your account." (real).
 * 10016 (400) invalid script name (our choice; names must match ``^[a-z0-9_][a-z0-9-_]*$``).
 * 10021 (400) validation error (real code): no such main module / body part, a bad part
-  content type, a bad binding, bad metadata, a bad deployment or secret body.
+  content type, a bad binding, bad metadata, a bad deployment or secret body. Metadata
+  shapes checked: logpush (bool), tags (strings), observability (enabled bool,
+  head_sampling_rate 0..1, logs/traces the same), placement (mode smart|targeted|off,
+  targeted needs region/host/hostname), limits (cpu_ms 1..300000, subrequests 1..10
+  million), tail_consumers / streaming_tail_consumers ([{service, environment?,
+  namespace?}]), cache_options / exports / assets (objects), containers /
+  package_dependencies (lists of objects, at most 200 dependencies), usage_model.
+  Durable Object migrations are checked by durable_objects.py, what bindings name by
+  upload_checks.py.
 * 10027 (400) "script too large" (our choice): over ``State.workers_max_gzip_bytes``
   (10 MB) gzip-compressed or ``State.workers_max_raw_bytes`` (64 MiB) raw.
 * 10215 (400) a secret edit while the latest deployment splits traffic (real).
@@ -30,6 +38,8 @@ from .errors import ReplyError
 __all__ = [
     "BINDING_FIELDS",
     "MODULE_CONTENT_TYPES",
+    "SCRIPT_SETTINGS",
+    "VERSION_SETTINGS",
     "CustomDomain",
     "Deployment",
     "Module",
@@ -38,6 +48,7 @@ __all__ = [
     "WorkerRoute",
     "WorkerScript",
     "WorkerVersion",
+    "check_settings",
     "parse_upload",
     "split_multipart",
     "validate_bindings",
@@ -82,7 +93,7 @@ BINDING_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "secrets_store_secret": ("store_id", "secret_name"),
     "workflow": ("workflow_name", "class_name"),
     "dispatch_namespace": ("namespace",),
-    "pipelines": ("pipeline",),
+    "pipelines": (),  # stream, or the older pipeline
     "ratelimit": ("namespace_id",),
     "ai": (),
     "browser": (),
@@ -92,11 +103,32 @@ BINDING_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "inherit": (),
     "send_email": (),
     "worker_loader": (),
+    "media": (),
+    "stream": (),
+    "logfwdr": ("destination",),
+    "vpc_service": ("service_id",),
+    "vpc_network": (),  # tunnel_id or network_id
     "text_blob": ("part",),
     "data_blob": ("part",),
     "wasm_module": ("part",),
 }
 SECRET_TYPES: Final = frozenset({"secret_text", "secret_key"})
+# Settings of the script as a whole (GET/PATCH .../script-settings), and those each version
+# carries (its placement and limits, read from the deployed version).
+SCRIPT_SETTINGS: Final = (
+    "logpush",
+    "observability",
+    "tags",
+    "tail_consumers",
+    "streaming_tail_consumers",
+)
+VERSION_SETTINGS: Final = ("placement", "limits")
+PLACEMENT_MODES: Final = ("smart", "targeted", "off")
+# https://developers.cloudflare.com/workers/platform/limits/ (CPU time up to 5 minutes,
+# subrequests configurable up to 10 million); wrangler sends at most 200 dependencies.
+MAX_CPU_MS: Final = 300_000
+MAX_SUBREQUESTS: Final = 10_000_000
+MAX_PACKAGE_DEPENDENCIES: Final = 200
 # Fields whose values the API never returns.
 _HIDDEN_FIELDS: Final = ("text", "key_base64", "key_jwk")
 
@@ -152,6 +184,13 @@ class WorkerVersion:
     annotations: dict[str, Any]
     etag: str
     source: str = "api"
+    # A version uploaded with migrations (POST .../versions) applies them when deployed:
+    # the checked plan waits here (a durable_objects.MigrationPlan) until then.
+    pending_migration: Any = None
+    # Whether the script-level settings this version's metadata carries (SCRIPT_SETTINGS)
+    # were applied to the script: at once for PUT uploads, at the first deployment for
+    # POST .../versions; versions made from another one's metadata never apply them.
+    settings_applied: bool = True
 
     @property
     def entry(self) -> str:
@@ -208,6 +247,10 @@ class WorkerScript:
     subdomain: ScriptSubdomain = field(default_factory=ScriptSubdomain)
     settings: dict[str, Any] = field(default_factory=dict)
     schedules: list[dict[str, Any]] = field(default_factory=list)
+    # Durable Objects (durable_objects.py): the tag of the last migration applied (None:
+    # none ran) and the classes it left, name -> {"sqlite": bool}.
+    migration_tag: str | None = None
+    durable_object_classes: dict[str, dict[str, bool]] = field(default_factory=dict)
 
     @property
     def etag(self) -> str:
@@ -431,8 +474,106 @@ def _check_metadata(metadata: dict[str, Any], modules: list[Module], version_upl
     annotations = metadata.get("annotations")
     if annotations is not None:
         check_annotations(annotations)
+    check_settings(metadata)
+    for key in ("cache_options", "exports", "assets"):
+        if metadata.get(key) is not None and not isinstance(metadata[key], dict):
+            raise validation_error(f"{key} must be an object.")
+    for key in ("containers", "package_dependencies"):
+        items = metadata.get(key)
+        if items is not None and (
+            not isinstance(items, list) or not all(isinstance(i, dict) for i in items)
+        ):
+            raise validation_error(f"{key} must be a list of objects.")
+    if len(metadata.get("package_dependencies") or []) > MAX_PACKAGE_DEPENDENCIES:
+        raise validation_error(
+            f"package_dependencies may list at most {MAX_PACKAGE_DEPENDENCIES} packages."
+        )
     bindings = metadata.get("bindings", [])
     validate_bindings(bindings, {m.name for m in modules})
+
+
+def _rate(value: Any, name: str) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
+    ):
+        raise validation_error(f"{name} must be a number between 0 and 1.")
+
+
+def _flag(value: Any, name: str) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise validation_error(f"{name} must be a boolean.")
+
+
+def _check_observability(value: Any) -> None:
+    if not isinstance(value, dict):
+        raise validation_error("observability must be an object.")
+    _flag(value.get("enabled"), "observability.enabled")
+    _rate(value.get("head_sampling_rate"), "observability.head_sampling_rate")
+    for part in ("logs", "traces"):
+        section = value.get(part)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise validation_error(f"observability.{part} must be an object.")
+        _flag(section.get("enabled"), f"observability.{part}.enabled")
+        _flag(section.get("invocation_logs"), f"observability.{part}.invocation_logs")
+        _rate(section.get("head_sampling_rate"), f"observability.{part}.head_sampling_rate")
+
+
+def _check_placement(value: Any) -> None:
+    if not isinstance(value, dict):
+        raise validation_error("placement must be an object.")
+    mode = value.get("mode")
+    if mode is not None and mode not in PLACEMENT_MODES:
+        raise validation_error(f"placement.mode must be one of {', '.join(PLACEMENT_MODES)}.")
+    for key in ("hint", "region", "host", "hostname"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise validation_error(f"placement.{key} must be a string.")
+    if mode == "targeted" and not any(value.get(k) for k in ("region", "host", "hostname")):
+        raise validation_error("placement mode targeted needs a region, host or hostname.")
+
+
+def _check_limits(value: Any) -> None:
+    if not isinstance(value, dict):
+        raise validation_error("limits must be an object.")
+    for key, most in (("cpu_ms", MAX_CPU_MS), ("subrequests", MAX_SUBREQUESTS)):
+        number = value.get(key)
+        if number is not None and (
+            isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= most
+        ):
+            raise validation_error(f"limits.{key} must be a whole number from 1 to {most}.")
+
+
+def _check_consumers(value: Any, key: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise validation_error(f"{key} must be a list of {{service}} objects.")
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("service"), str):
+            raise validation_error(f"each of {key} must be an object with a service.")
+        for field_name in ("environment", "namespace"):
+            if item.get(field_name) is not None and not isinstance(item[field_name], str):
+                raise validation_error(f"{key}: {field_name} must be a string.")
+
+
+def check_settings(settings: Mapping[str, Any]) -> None:
+    """Raise 10021 for a malformed setting among SCRIPT_SETTINGS and VERSION_SETTINGS
+    (shared by uploads and the settings PATCH endpoints)."""
+    _flag(settings.get("logpush"), "logpush")
+    tags = settings.get("tags")
+    if tags is not None and (
+        not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)
+    ):
+        raise validation_error("tags must be a list of strings.")
+    if settings.get("observability") is not None:
+        _check_observability(settings["observability"])
+    if settings.get("placement") is not None:
+        _check_placement(settings["placement"])
+    if settings.get("limits") is not None:
+        _check_limits(settings["limits"])
+    _check_consumers(settings.get("tail_consumers"), "tail_consumers")
+    _check_consumers(settings.get("streaming_tail_consumers"), "streaming_tail_consumers")
 
 
 def check_annotations(annotations: Any) -> None:
@@ -492,14 +633,21 @@ def _check_size(modules: list[Module], max_gzip_bytes: int, max_raw_bytes: int) 
 
 
 def merge_kept_bindings(
-    new: list[dict[str, Any]], keep_types: Iterable[str], previous: WorkerVersion | None
+    new: list[dict[str, Any]], keep_types: Iterable[str] | None, previous: WorkerVersion | None
 ) -> list[dict[str, Any]]:
     """The new bindings plus the previous version's bindings of the kept types that the
-    new metadata does not name."""
+    new metadata does not name.
+
+    Without ``keep_bindings`` at all (``None``), the previous secrets are kept: secrets have
+    always outlived a plain re-deploy (``wrangler deploy`` sends no ``keep_bindings`` and
+    its users' secrets stay), and wrangler lists ``secret_text``/``secret_key`` whenever it
+    does send the field (cloudflare/workers-sdk#5296), because a given list carries over
+    only the types it names.
+    """
     result = [dict(b) for b in new]
     if previous is None:
         return result
-    kept = set(keep_types)
+    kept = SECRET_TYPES if keep_types is None else set(keep_types)
     names = {b["name"] for b in result}
     for binding in previous.bindings:
         if binding.get("type") in kept and binding["name"] not in names:

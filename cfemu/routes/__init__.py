@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..routing import Router
-from . import dns, purge, tokens, user, worker_triggers, workers, zones
+from . import (
+    dns,
+    purge,
+    queues,
+    storage,
+    tokens,
+    user,
+    worker_triggers,
+    workers,
+    workflows,
+    zones,
+)
 
 ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     tokens.register,
@@ -15,6 +26,9 @@ ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     dns.register,
     workers.register,
     worker_triggers.register,
+    storage.register,
+    queues.register,
+    workflows.register,
 )
 
 

@@ -26,16 +26,24 @@ Custom domains:
   service). ``GET`` lists (filters hostname, service, zone_id, zone_name, environment),
   ``GET/DELETE .../domains/{id}`` and ``GET .../domains/records/{id}``.
 * Script-scoped, as wrangler uses: ``POST .../scripts/{name}/domains/changeset``
-  [{hostname, zone_id?, zone_name?}] answers {added, removed, updated (with ``modified``
-  when another Worker holds the hostname), conflicting (DNS records in the way)} without
-  changing anything; ``PUT .../scripts/{name}/domains/records`` {origins, override_scope,
-  override_existing_origin, override_existing_dns_record} applies it.
-* Errors: missing fields 400 10021; unknown service 404 10007; zone unknown, in another
-  account or not holding the hostname 400 100116 (our choice); a DNS record at the
-  hostname (PUT records without override_existing_dns_record, or the account-level PUT)
-  409 100117 (observed code); hostname held by another Worker without
-  override_existing_origin 409 100118 (our choice). Permission: "workers_scripts:edit"
-  on the account and the zone in the caller's scope (else 403 10000).
+  [{hostname, zone_id?, zone_name?, enabled?, previews_enabled?}] answers {added, removed,
+  updated (with ``modified`` when another Worker holds the hostname), conflicting (DNS
+  records in the way)} without changing anything; ``PUT .../scripts/{name}/domains/records``
+  {origins (as for the changeset), override_scope, override_existing_origin,
+  override_existing_dns_record} applies it (wrangler in CI sends only this PUT, every
+  override true). ``override_scope`` true drops the script's domains not listed.
+* Errors: missing fields, and flags (the override_* ones, an origin's ``enabled`` and
+  ``previews_enabled``) that are not booleans, 400 10021; unknown service 404 10007; zone
+  unknown, in another account or not holding the hostname 400 100116 (our choice); an A,
+  AAAA or CNAME record at a hostname no Worker holds (PUT records without
+  override_existing_dns_record true, or the account-level PUT) 409 100117 "Hostname '<h>'
+  already has externally managed DNS records ..." (real code,
+  workers.api.error.origin_conflict_existing_dns_record; wording ours). With
+  override_existing_dns_record true the domain is attached and the records are left in
+  place (our choice: whether Cloudflare then replaces them is unverified, see
+  workers-sdk#9878). A hostname held by another Worker without override_existing_origin
+  409 100118 (our choice). Permission: "workers_scripts:edit" on the account and the zone
+  in the caller's scope (else 403 10000).
 """
 
 from __future__ import annotations
@@ -401,7 +409,9 @@ def _check_domain(
         raise ReplyError.single(
             409,
             100117,
-            f"Hostname {hostname} already has DNS records that are not managed by Workers.",
+            f"Hostname '{hostname}' already has externally managed DNS records (A, AAAA, or "
+            "CNAME). Either delete them, try a different hostname, or use the option "
+            "'override_existing_dns_record' to override.",
         )
 
 
@@ -489,10 +499,17 @@ def _origins(
     for item in raw:
         if not isinstance(item, dict):
             raise validation_error("Each origin must be an object with a hostname.")
+        _flags(item, ("enabled", "previews_enabled"))
         hostname = _hostname(item.get("hostname"))
         zone = _domain_zone(ctx, account, hostname, item.get("zone_id"), item.get("zone_name"))
         result.append((hostname, zone, item))
     return result
+
+
+def _flags(body: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        if body.get(name) is not None and not isinstance(body[name], bool):
+            raise validation_error(f"{name} must be a boolean.")
 
 
 def domains_changeset(ctx: RequestContext) -> Response:
@@ -529,6 +546,7 @@ def put_domain_records(ctx: RequestContext) -> Response:
     body = ctx.request.json()
     if not isinstance(body, dict):
         raise validation_error("Request body must be a JSON object.")
+    _flags(body, ("override_scope", "override_existing_origin", "override_existing_dns_record"))
     origins = _origins(ctx, account, body.get("origins"))
     override_origin = body.get("override_existing_origin") is True
     override_dns = body.get("override_existing_dns_record") is True

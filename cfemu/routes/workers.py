@@ -10,14 +10,21 @@ exist on your account.").
   (see workers.parse_upload) that creates a version and a 100% deployment of it. Name
   not matching ``^[a-z0-9_][a-z0-9-_]*$`` is 400 10016; validation failures 400 10021;
   too large 400 10027; an ``inherit`` binding with nothing to inherit and
-  ``bindings_inherit=strict`` 400 10057. ``GET`` answers the deployed version's modules
-  as multipart/form-data, ``DELETE`` removes the script (and its routes and domains).
-  ``GET /scripts`` lists scripts.
+  ``bindings_inherit=strict`` 400 10057; bindings naming resources the account lacks,
+  Durable Object migrations and classes, tail consumers: upload_checks.py and
+  durable_objects.py (10042, 10181, 10085, 10079, 10074, 10061, 10021). ``GET`` answers
+  the deployed version's modules as multipart/form-data, ``DELETE`` removes the script
+  (and its routes and domains). ``GET /scripts`` lists scripts.
 * ``GET /services/{name}``: the service view wrangler reads (``default_environment.script
-  .tag``/``.etag``).
+  .tag``/``.etag``/``.migration_tag``, None until a migration ran).
 * ``POST /scripts/{name}/versions`` (multipart as upload; no deployment), ``GET .../versions``
   ({items: [newest first]}, paged by page/per_page), ``GET .../versions/{version_id}``
-  (unknown: 404 10007-style "Version not found", code 10230, our choice).
+  (unknown: 404 10007-style "Version not found", code 10230, our choice). A version's
+  ``migrations`` are checked at upload and applied when a deployment first includes the
+  version, checked again then (our choice: the API docs say versions drop migrations,
+  while wrangler sends pending ones on this path; applying at deploy keeps the script's
+  tag and classes those of the code that runs). Its script-level settings (SCRIPT_SETTINGS,
+  e.g. tail_consumers) also take effect at that deployment.
 * ``GET/POST /scripts/{name}/deployments``: POST {strategy "percentage", versions 1 or 2
   with percentages 0.01..100 summing to 100 and existing ids, annotations?}; errors 400
   10021. GET answers {deployments: [newest first]}.
@@ -25,13 +32,22 @@ exist on your account.").
   ``PATCH .../secrets-bulk``: every change makes a new version and a 100% deployment; 400
   10215 while the latest deployment holds 2 versions. Values are never returned. An
   unknown secret name (GET/DELETE) is 404 10056 "Secret X not found." (our choice).
-* ``GET/PATCH /scripts/{name}/settings`` (PATCH: JSON or a multipart ``settings`` part; with
-  ``bindings`` it makes a new version, ``inherit`` bindings resolved) and
-  ``GET/PATCH .../script-settings`` (logpush, observability, tags, tail_consumers).
+* Settings: script-level ones (workers.SCRIPT_SETTINGS: logpush, observability, tags,
+  tail_consumers, streaming_tail_consumers) live on the script; version-level ones
+  (workers.VERSION_SETTINGS: placement, limits) are read from the deployed version.
+  ``GET/PATCH /scripts/{name}/settings`` (PATCH: JSON or a multipart ``settings`` part;
+  with ``bindings``, ``placement`` or ``limits`` it makes a new version deployed at 100%,
+  ``inherit`` bindings resolved) answers both kinds plus compatibility and bindings;
+  ``GET/PATCH .../script-settings`` the script-level ones. Shapes as workers.py checks
+  them (400 10021); tail consumers must name scripts of the account (400 10021).
 * ``GET/PUT /subdomain`` (account workers.dev name; unset: 404 10007; PUT of a name another
   account holds: 409 10036, our choice), ``GET/POST/DELETE
-  /scripts/{name}/subdomain`` ({enabled, previews_enabled}).
-* ``GET/PUT /scripts/{name}/schedules`` (cron triggers; PUT replaces).
+  /scripts/{name}/subdomain`` ({enabled, previews_enabled}); a POST without
+  ``previews_enabled`` sets previews to ``enabled`` (our choice, the default of
+  Cloudflare-Workers-Script-Api-Date 2025-08-01 that wrangler sends).
+* ``GET/PUT /scripts/{name}/schedules`` (cron triggers; PUT [{cron}] replaces, [] clears;
+  an expression that is not 5 fields of cron syntax, see crons.py, is 400 10021, our
+  choice); answers {schedules: [{cron, created_on, modified_on}]}.
 * ``GET /memberships`` (user tokens): the accounts, for clients that look them up.
 """
 
@@ -39,24 +55,30 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Callable
 from typing import Any, Final
 
 from .. import errors
 from ..app import Response, ok
+from ..crons import cron_problem
 from ..errors import ReplyError
 from ..model import Account, new_id, timestamp
 from ..paging import paginate, parse_page_request
 from ..permissions import WORKERS_SCRIPTS_EDIT
 from ..routing import ID_PATTERN, RequestContext, Router
 from ..state import State
+from ..upload_checks import apply_migration, check_bindings, check_tail_consumers, check_upload
 from ..workers import (
+    SCRIPT_SETTINGS,
     SECRET_TYPES,
+    VERSION_SETTINGS,
     Deployment,
     Upload,
     WorkerScript,
     WorkerVersion,
     check_annotations,
     check_script_name,
+    check_settings,
     merge_kept_bindings,
     new_version_id,
     parse_upload,
@@ -78,7 +100,6 @@ __all__ = [
 WORKERS_SCRIPTS_READ: Final = "workers_scripts:read"
 ACCOUNT: Final = rf"/accounts/(?P<account_id>{ID_PATTERN})"
 SCRIPT: Final = rf"{ACCOUNT}/workers/scripts/(?P<name>[^/]+)"
-_SETTINGS_KEYS: Final = ("logpush", "tail_consumers", "observability", "tags", "placement")
 
 
 def register(router: Router) -> None:
@@ -199,10 +220,12 @@ def _new_version(
     etag: str,
     strict_inherit: bool,
     annotations: dict[str, Any] | None = None,
+    boot_check: Callable[[WorkerVersion], str | None] | None = None,
 ) -> WorkerVersion:
+    """A new version of ``script`` (not deployed). ``boot_check``: see State.boot_check."""
     previous = script.latest_version()
     bindings = _resolve_bindings(list(metadata.get("bindings", [])), previous, strict_inherit)
-    bindings = merge_kept_bindings(bindings, metadata.get("keep_bindings", []), previous)
+    bindings = merge_kept_bindings(bindings, metadata.get("keep_bindings"), previous)
     version = WorkerVersion(
         id=new_version_id(),
         number=len(script.versions) + 1,
@@ -216,10 +239,24 @@ def _new_version(
         body_part=body_part,
         annotations=dict(annotations if annotations is not None else {}),
         etag=etag,
+        settings_applied=False,
     )
+    failure = boot_check(version) if boot_check is not None else None
+    if failure is not None:
+        raise validation_error(failure)
     script.versions.append(version)
     script.modified_on = version.created_on
     return version
+
+
+def _take_settings(script: WorkerScript, version: WorkerVersion) -> None:
+    """Apply, once, the script-level settings the version's own metadata carries."""
+    if version.settings_applied:
+        return
+    for key in SCRIPT_SETTINGS:
+        if key in version.metadata:
+            script.settings[key] = version.metadata[key]
+    version.settings_applied = True
 
 
 def _deploy(
@@ -237,6 +274,9 @@ def _deploy(
     )
     script.deployments.append(deployment)
     script.modified_on = deployment.created_on
+    deployed = script.deployed_version()
+    if deployed is not None:
+        _take_settings(script, deployed)
     return deployment
 
 
@@ -255,7 +295,6 @@ def _get_or_create(state: State, account_id: str, name: str) -> WorkerScript:
                 "tail_consumers": None,
                 "observability": {"enabled": False},
                 "tags": [],
-                "placement": {},
             },
         )
         state.workers[(account_id, name)] = script
@@ -265,8 +304,12 @@ def _get_or_create(state: State, account_id: str, name: str) -> WorkerScript:
 def store_upload(
     state: State, account_id: str, name: str, upload: Upload, strict_inherit: bool = False
 ) -> tuple[WorkerScript, WorkerVersion]:
-    """Store an upload as PUT /scripts/{name} does: a new version deployed at 100%."""
+    """Store an upload as PUT /scripts/{name} does: a new version deployed at 100%, its
+    migration applied. Everything is checked first (upload_checks.check_upload)."""
     exists = (account_id, name) in state.workers
+    plan = check_upload(
+        state, account_id, name, upload.metadata, state.workers.get((account_id, name))
+    )
     script = _get_or_create(state, account_id, name)
     try:
         version = _new_version(
@@ -278,15 +321,15 @@ def store_upload(
             upload.etag,
             strict_inherit,
             {"workers/triggered_by": "upload"},
+            state.boot_check,
         )
     except ReplyError:
         if not exists:
             del state.workers[(account_id, name)]
         raise
+    if plan is not None:
+        apply_migration(state, script, plan)
     _deploy(script, [{"version_id": version.id, "percentage": 100}], source="api")
-    for key in _SETTINGS_KEYS:
-        if key in upload.metadata:
-            script.settings[key] = upload.metadata[key]
     return script, version
 
 
@@ -320,11 +363,12 @@ def script_json(script: WorkerScript) -> dict[str, Any]:
         "has_modules": bool(version and version.main_module),
         "has_assets": False,
         "logpush": settings.get("logpush", False),
-        "placement": settings.get("placement") or {},
+        "placement": (version.metadata.get("placement") if version else None) or {},
         "tail_consumers": settings.get("tail_consumers"),
         "observability": settings.get("observability"),
         "tags": settings.get("tags") or [],
         "last_deployed_from": "api",
+        "migration_tag": script.migration_tag,
     }
 
 
@@ -430,6 +474,7 @@ def upload_version(ctx: RequestContext) -> Response:
     if script is None:
         raise script_not_found()
     upload = _parse(ctx, version_upload=True)
+    plan = check_upload(ctx.state, account.id, name, upload.metadata, script)
     strict = ctx.request.param("bindings_inherit") == "strict"
     annotations = upload.metadata.get("annotations") or {}
     version = _new_version(
@@ -441,7 +486,9 @@ def upload_version(ctx: RequestContext) -> Response:
         upload.etag,
         strict,
         annotations,
+        ctx.state.boot_check,
     )
+    version.pending_migration = plan
     return ok(version_json(script, version))
 
 
@@ -507,7 +554,19 @@ def create_deployment(ctx: RequestContext) -> Response:
     annotations = body.get("annotations")
     if annotations is not None:
         check_annotations(annotations)
+    # A version uploaded with migrations applies them now, checked again against the
+    # script as it is (its tag may have moved since the upload).
+    plans = []
+    for item in versions:
+        version = script.version(str(item["version_id"]))
+        if version is not None and version.pending_migration is not None:
+            plan = check_upload(ctx.state, script.account_id, script.name, version.metadata, script)
+            plans.append((version, plan))
     deployment = _deploy(script, versions, annotations)
+    for version, plan in plans:
+        if plan is not None:
+            apply_migration(ctx.state, script, plan)
+        version.pending_migration = None
     return ok(deployment.to_json())
 
 
@@ -536,9 +595,11 @@ def _secret_version(
     script: WorkerScript,
     base: WorkerVersion,
     bindings: list[dict[str, Any]],
+    overrides: dict[str, Any] | None = None,
 ) -> WorkerVersion:
-    """A new version with base's code and the given bindings, deployed at 100%."""
-    metadata = {**base.metadata, "bindings": bindings, "keep_bindings": []}
+    """A new version with base's code and the given bindings (and version settings from
+    ``overrides``), deployed at 100%."""
+    metadata = {**base.metadata, **(overrides or {}), "bindings": bindings, "keep_bindings": []}
     version = WorkerVersion(
         id=new_version_id(),
         number=len(script.versions) + 1,
@@ -630,19 +691,24 @@ def bulk_secrets(ctx: RequestContext) -> Response:
 
 def _script_settings_json(script: WorkerScript) -> dict[str, Any]:
     settings = script.settings
-    return {
+    data = {
         "logpush": settings.get("logpush", False),
         "tail_consumers": settings.get("tail_consumers"),
         "observability": settings.get("observability"),
         "tags": settings.get("tags") or [],
     }
+    if settings.get("streaming_tail_consumers") is not None:
+        data["streaming_tail_consumers"] = settings["streaming_tail_consumers"]
+    return data
 
 
 def _settings_json(script: WorkerScript) -> dict[str, Any]:
     version = script.deployed_version() or script.latest_version()
+    metadata = version.metadata if version else {}
     return {
         **_script_settings_json(script),
-        "placement": script.settings.get("placement") or {},
+        "placement": metadata.get("placement") or {},
+        "limits": metadata.get("limits") or {},
         "compatibility_date": version.compatibility_date if version else None,
         "compatibility_flags": list(version.compatibility_flags) if version else [],
         "usage_model": "standard",
@@ -650,13 +716,15 @@ def _settings_json(script: WorkerScript) -> dict[str, Any]:
     }
 
 
+def _check_settings(ctx: RequestContext, script: WorkerScript, body: dict[str, Any]) -> None:
+    check_settings(body)
+    for key in ("tail_consumers", "streaming_tail_consumers"):
+        check_tail_consumers(ctx.state, script.account_id, script.name, body.get(key) or [])
+
+
 def _apply_settings(script: WorkerScript, body: dict[str, Any]) -> None:
-    tags = body.get("tags")
-    if tags is not None and (
-        not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)
-    ):
-        raise validation_error("tags must be a list of strings.")
-    for key in _SETTINGS_KEYS:
+    """Store the script-level settings of a checked body."""
+    for key in SCRIPT_SETTINGS:
         if key in body:
             script.settings[key] = body[key]
 
@@ -666,8 +734,11 @@ def get_script_settings(ctx: RequestContext) -> Response:
 
 
 def patch_script_settings(ctx: RequestContext) -> Response:
+    """Script-level settings only (SCRIPT_SETTINGS); other keys are ignored."""
     script = _script(ctx)
-    _apply_settings(script, _json_object(ctx))
+    body = _json_object(ctx)
+    _check_settings(ctx, script, body)
+    _apply_settings(script, body)
     return ok(_script_settings_json(script))
 
 
@@ -710,13 +781,21 @@ def patch_settings(ctx: RequestContext) -> Response:
         body = ctx.request.json()
     if not isinstance(body, dict):
         raise validation_error("settings must be a JSON object.")
-    _apply_settings(script, body)
-    if "bindings" in body:
+    _check_settings(ctx, script, body)
+    # Version settings (bindings, placement, limits) make a new version deployed at 100%.
+    version_settings = {k: body[k] for k in VERSION_SETTINGS if k in body}
+    if "bindings" in body or version_settings:
         base = _secret_base(script)
-        bindings = _fill_from(body["bindings"], base)
-        validate_bindings(bindings)
-        bindings = _resolve_bindings(bindings, base, strict=True)
-        _secret_version(script, base, bindings)
+        bindings = [dict(b) for b in base.bindings]
+        if "bindings" in body:
+            bindings = _fill_from(body["bindings"], base)
+            validate_bindings(bindings)
+            check_bindings(ctx.state, script.account_id, script, bindings)
+            bindings = _resolve_bindings(bindings, base, strict=True)
+        _apply_settings(script, body)
+        _secret_version(script, base, bindings, version_settings)
+    else:
+        _apply_settings(script, body)
     return ok(_settings_json(script))
 
 
@@ -759,10 +838,12 @@ def post_script_subdomain(ctx: RequestContext) -> Response:
     script = _script(ctx)
     body = _json_object(ctx)
     enabled = body.get("enabled")
-    previews = body.get("previews_enabled", script.subdomain.previews_enabled)
+    previews = body.get("previews_enabled")
     if not isinstance(enabled, bool):
         raise validation_error("enabled is required and must be a boolean.")
     if previews is None:
+        # Not sent: the API's own default, previews following workers.dev (our choice,
+        # matching Cloudflare-Workers-Script-Api-Date 2025-08-01, which wrangler sends).
         previews = enabled
     if not isinstance(previews, bool):
         raise validation_error("previews_enabled must be a boolean.")
@@ -789,10 +870,12 @@ def get_schedules(ctx: RequestContext) -> Response:
 def put_schedules(ctx: RequestContext) -> Response:
     script = _script(ctx)
     body = ctx.request.json()
-    if not isinstance(body, list) or not all(
-        isinstance(item, dict) and isinstance(item.get("cron"), str) for item in body
-    ):
+    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
         raise validation_error("Expected a list of {cron} objects.")
+    for item in body:
+        problem = cron_problem(item.get("cron"))
+        if problem is not None:
+            raise validation_error(f"Invalid cron expression {item.get('cron')!r}: {problem}.")
     now = timestamp()
     script.schedules = [
         {"cron": item["cron"], "created_on": now, "modified_on": now} for item in body

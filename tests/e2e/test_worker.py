@@ -42,9 +42,6 @@ compatibility_date = "2026-11-05"
 
 [env.staging.vars]
 GREETING = "staging"
-
-[durable_objects]
-bindings = [{ name = "ROOM", class_name = "Room" }]
 """
 PROJECT: dict[str, str | bytes] = {
     "wrangler.toml": TOML,
@@ -83,12 +80,16 @@ def test_a_module_worker_with_wasm_and_text_modules_is_published(emulator: Emula
     run = worker(emulator, config="wrangler.toml", modules="src/*.wasm\nsrc/*.txt")
 
     assert run.exit_code == 0, run.stdout
-    # A new Worker with workers.dev: upload, account subdomain, script subdomain.
+    # A new Worker with workers.dev, from a config with environments: its service (for the
+    # dashboard's tags, as wrangler sets them), upload, tags, account subdomain, script subdomain.
     assert calls(emulator) == [
+        "GET /workers/services/hello",
         "PUT /workers/scripts/hello",
+        "PATCH /workers/scripts/hello/script-settings",
         "GET /workers/subdomain",
         "POST /workers/scripts/hello/subdomain",
     ]
+    assert stored(emulator, "hello").settings["tags"] == ["cf:service=hello"]
     script = stored(emulator, "hello")
     version = script.deployed_version()
     assert version.main_module == "index.js"
@@ -126,8 +127,6 @@ def test_a_module_worker_with_wasm_and_text_modules_is_published(emulator: Emula
         "routes",
         "custom_domains",
     }
-    # Config keys cfaction does not apply are reported, not dropped silently.
-    assert any("durable_objects" in w.data for w in run.annotations("warning"))
     assert "| `add.wasm` | application/wasm | 8 B |" in run.summary
 
 
@@ -212,7 +211,8 @@ def test_a_gradual_rollout_deploys_beside_the_current_version(emulator: Emulator
     run = worker(emulator, rollout_percentage="10", message="canary of v2", **base)
 
     assert run.exit_code == 0, run.stdout
-    assert calls(emulator)[:3] == [
+    assert calls(emulator)[:4] == [
+        "GET /workers/services/hello",
         "GET /workers/scripts/hello/deployments",
         "POST /workers/scripts/hello/versions",
         "POST /workers/scripts/hello/deployments",
@@ -245,12 +245,18 @@ def test_routes_cost_one_call_and_turn_workers_dev_off(emulator: Emulator) -> No
 
     assert run.exit_code == 0, run.stdout
     mutations = [c for c in calls(emulator) if not c.startswith("GET")]
+    # wrangler's order: the upload, the dashboard tags, workers.dev, then the routes.
     assert mutations == [
         "PUT /workers/scripts/hello",
-        "PUT /workers/scripts/hello/routes",
+        "PATCH /workers/scripts/hello/script-settings",
         "POST /workers/scripts/hello/subdomain",
+        "PUT /workers/scripts/hello/routes",
     ]
-    assert [c for c in calls(emulator) if c.startswith("GET")] == ["GET /zones", "GET /zones"]
+    assert [c for c in calls(emulator) if c.startswith("GET")] == [
+        "GET /zones",
+        "GET /zones",
+        "GET /workers/services/hello",
+    ]
     patterns = {r.pattern for r in emulator.state.worker_routes_of("hello")}
     assert patterns == {"example.com/api/*", "www.example.com/*"}
     assert json.loads(run.outputs["routes"]) == ["example.com/api/*", "www.example.com/*"]
@@ -282,7 +288,7 @@ def test_routes_fall_back_to_zone_calls_without_account_wide_permission(
     assert {r.pattern for r in emulator.state.worker_routes_of("hello")} == {"example.com/api/*"}
 
 
-def test_custom_domains_cost_one_call_each(emulator: Emulator) -> None:
+def test_custom_domains_cost_one_call(emulator: Emulator) -> None:
     run = worker(
         emulator,
         config="wrangler.toml",
@@ -291,7 +297,8 @@ def test_custom_domains_cost_one_call_each(emulator: Emulator) -> None:
     )
 
     assert run.exit_code == 0, run.stdout
-    assert calls(emulator).count("PUT /workers/domains") == 2
+    assert calls(emulator).count("PUT /workers/scripts/hello/domains/records") == 1
+    assert not any(c.startswith("GET /zones") for c in calls(emulator))
     hosts = {d.hostname: d.service for d in emulator.state.worker_domains.values()}
     assert hosts == {"api.example.com": "hello", "shop.example.org": "hello"}
     assert json.loads(run.outputs["custom_domains"]) == ["api.example.com", "shop.example.org"]
@@ -446,3 +453,23 @@ def test_the_account_comes_from_the_zone_when_not_given(emulator: Emulator) -> N
     assert calls(emulator)[0] == "GET /zones"
     assert run.outputs["account_id"] == DEMO_ACCOUNT_ID
     assert "hello" in {n for _, n in emulator.state.workers}
+
+
+def test_a_dispatch_namespace_a_binding_names_is_created_once(emulator: Emulator) -> None:
+    toml = TOML + '\n[[dispatch_namespaces]]\nbinding = "TENANTS"\nnamespace = "tenants"\n'
+    files = {**PROJECT, "wrangler.toml": toml}
+
+    first = worker(emulator, files, config="wrangler.toml")
+    first_calls = calls(emulator)
+    again = worker(emulator, files, config="wrangler.toml")
+
+    assert (first.exit_code, again.exit_code) == (0, 0), first.stdout
+    listed = first_calls.index("GET /workers/dispatch/namespaces")
+    created = first_calls.index("POST /workers/dispatch/namespaces")
+    assert listed < created < first_calls.index("PUT /workers/scripts/hello")
+    assert "POST /workers/dispatch/namespaces" not in calls(emulator)
+    assert "dispatch namespace tenants: created" in first.summary
+    names = [n.namespace_name for n in emulator.state.dispatch_namespaces.values()]
+    assert names == ["tenants"]
+    [binding] = [b for b in stored(emulator, "hello").bindings() if b["name"] == "TENANTS"]
+    assert binding == {"name": "TENANTS", "type": "dispatch_namespace", "namespace": "tenants"}

@@ -1,112 +1,124 @@
-"""Conformance with wrangler itself: the same project published by ``wrangler deploy
---no-bundle`` and by cfaction, each against its own emulator, must leave equivalent Workers:
-main module, parts and their types and bytes, compatibility date and flags, bindings, routes
-and the workers.dev state.
+"""Conformance with wrangler itself: for each family of configuration keys, one small project
+(tests/e2e/conformance_projects.py) is published by ``wrangler deploy --no-bundle`` and by
+cfaction, each against its own fresh emulator, and the stored state is compared field by
+field after every deploy: parts and their content types and bytes, metadata (compatibility,
+migrations, placement, limits, logpush, observability, keep_bindings…), bindings, script
+settings, workers.dev and previews, schedules, Durable Object classes and migration tag,
+routes, custom domains, queue consumers, Workflows and the KV, D1 and R2 resources. The one
+normaliser, ``conformance_projects.normalised``, says what is ignored and why.
 
 wrangler is installed from npm on first use into a cache folder (``CFACTION_WRANGLER_DIR``,
-default ``~/.cache/cfaction/wrangler-<version>``), so later runs reuse it. The test is
+default ``~/.cache/cfaction/wrangler-<version>``), so later runs reuse it. The tests are
 skipped, with the reason shown, only when npm itself is missing.
+
+A project where cfaction is known to store something else than wrangler is marked
+``xfail(strict=True)`` with what differs: the comparison still runs, and the mark has to go
+once the product matches.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cfemu import Emulator
-from cfemu.demo import DEMO_ACCOUNT_ID, DEMO_TOKEN, demo_state
-from cfemu.runner import run_step, write_files
-from tests.harness.wrangler import deploy, wrangler_binary
+from cfemu.demo import demo_state
+from cfemu.runner import write_files
+from tests.harness.wrangler import Wrangler, installed_wrangler
+
+# The projects' checks are plain asserts: pytest explains them only if it rewrites the module.
+pytest.register_assert_rewrite("tests.e2e.conformance_projects")
+from tests.e2e import conformance_projects as projects  # noqa: E402 (after the registration)
+from tests.e2e.conformance_projects import Project, View  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-PROJECT: dict[str, str | bytes] = {
-    "wrangler.toml": """\
-name = "conformance"
-main = "src/index.js"
-compatibility_date = "2026-11-01"
-compatibility_flags = ["nodejs_compat"]
-workers_dev = true
-routes = [{ pattern = "example.com/conformance/*", zone_name = "example.com" }]
-find_additional_modules = true
+MATRIX = [
+    projects.BASIC,
+    projects.MODULES,
+    projects.NO_WALK,
+    projects.RULE_WITHOUT_FALLTHROUGH,
+    projects.BINDINGS,
+    projects.DURABLE_OBJECTS,
+    projects.CRONS,
+    projects.QUEUES,
+    projects.WORKFLOWS,
+    projects.WORKFLOW_SCHEDULES,
+    projects.SETTINGS,
+    projects.SETTINGS_REMOVED,
+    projects.ROUTES,
+    projects.ENVIRONMENTS,
+    projects.PROVISIONING,
+    projects.SERVICE_WORKER,
+    projects.SOURCE_MAPS,
+    projects.SECRETS,
+    projects.SECRET_OUTLIVES_REDEPLOY,
+]
+KNOWN_DIFFERENCES: dict[str, str] = {}
+"""Projects where cfaction is known to store something else than wrangler, and what."""
 
-[vars]
-GREETING = "hello"
-SETTINGS = { retries = 3, regions = ["eu", "us"] }
 
-[[kv_namespaces]]
-binding = "CACHE"
-id = "0123456789abcdef0123456789abcdef"
-
-[[services]]
-binding = "AUTH"
-service = "auth-worker"
-""",
-    "src/index.js": (
-        'import add from "./lib/add.wasm";\n'
-        'import banner from "./banner.txt";\n'
-        "export default {\n"
-        "  async fetch(request, env) { return new Response(banner + env.GREETING); },\n"
-        "};\n"
-    ),
-    "src/banner.txt": "Welcome!\n",
-    "src/lib/add.wasm": b"\x00asm\x01\x00\x00\x00",
-}
+def _param(project: Project) -> object:
+    reason = KNOWN_DIFFERENCES.get(project.id)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(project, id=project.id, marks=marks)
 
 
 @pytest.fixture(scope="module")
-def wrangler() -> Path:
+def wrangler() -> Wrangler:
     if shutil.which("npm") is None:
         pytest.skip("npm is not installed, so wrangler cannot be installed to compare with")
-    return wrangler_binary()
+    return installed_wrangler()
 
 
-def published(emulator: Emulator) -> dict[str, Any]:
-    """What matters of the stored Worker, in a comparable form."""
-    script = emulator.state.worker(DEMO_ACCOUNT_ID, "conformance")
-    version = script.deployed_version()
-    return {
-        "main_module": version.main_module,
-        "parts": {
-            name: (module.content_type, module.content) for name, module in script.modules().items()
-        },
-        "compatibility_date": version.compatibility_date,
-        "compatibility_flags": sorted(version.compatibility_flags),
-        "bindings": sorted((b for b in script.bindings()), key=lambda b: str(b["name"])),
-        "routes": sorted(
-            (r.pattern, r.zone_id) for r in emulator.state.worker_routes_of("conformance")
-        ),
-        "workers_dev": script.subdomain.enabled,
-    }
+def by_wrangler(project: Project, wrangler: Wrangler, root: Path) -> list[View]:
+    """Deploy every step with wrangler into one fresh emulator; the view after each."""
+    folder, home = root / "project", root / "home"
+    home.mkdir(parents=True)
+    views = []
+    with _emulator(project) as emu:
+        for index, step in enumerate(project.steps):
+            if step.before is not None:
+                step.before(projects.Api(emu))
+            write_files(folder, project.files_at(index))
+            args = ("--env", step.environment) if step.environment else ()
+            run = projects.wrangler_deploy(wrangler, folder, emu.base_url, home, *args)
+            assert run.returncode == 0, f"wrangler deploy {index + 1}:\n{run.stdout}{run.stderr}"
+            views.append(projects.normalised(emu.state))
+    return views
 
 
-def test_cfaction_publishes_the_same_worker_as_wrangler(wrangler: Path, tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    write_files(project, PROJECT)
-    home = tmp_path / "home"
-    home.mkdir()
-    with Emulator(demo_state()) as by_wrangler:
-        deployed = deploy(wrangler, project, by_wrangler.base_url, home)
-        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-        expected = published(by_wrangler)
+def by_cfaction(project: Project) -> list[View]:
+    """Deploy every step with cfaction into one fresh emulator; the view after each."""
+    views = []
+    with _emulator(project) as emu:
+        for index, step in enumerate(project.steps):
+            if step.before is not None:
+                step.before(projects.Api(emu))
+            inputs = {**project.inputs, "environment": step.environment or ""}
+            run = projects.cfaction_deploy(emu.base_url, project.files_at(index), inputs)
+            assert run.exit_code == 0, f"cfaction deploy {index + 1}:\n{run.stdout}{run.stderr}"
+            views.append(projects.normalised(emu.state))
+    return views
 
-    with Emulator(demo_state()) as by_cfaction:
-        run = run_step(
-            {
-                "operation": "worker",
-                "api_token": DEMO_TOKEN,
-                "account_id": DEMO_ACCOUNT_ID,
-                "api_base_url": by_cfaction.base_url,
-                "config": "wrangler.toml",
-                "modules": "src/**/*.txt\nsrc/**/*.wasm",
-            },
-            files=PROJECT,
-        )
-        assert run.exit_code == 0, run.stdout
-        actual = published(by_cfaction)
 
-    assert actual == expected
-    assert set(expected["parts"]) == {"index.js", "banner.txt", "lib/add.wasm"}
+def _emulator(project: Project) -> Emulator:
+    state = demo_state()
+    if project.setup is not None:
+        project.setup(state)
+    return Emulator(state)
+
+
+@pytest.mark.parametrize("project", [_param(p) for p in MATRIX])
+def test_cfaction_stores_what_wrangler_stores(
+    project: Project, wrangler: Path, tmp_path: Path
+) -> None:
+    expected = by_wrangler(project, wrangler, tmp_path)
+    if project.check is not None:
+        project.check(expected)
+    actual = by_cfaction(project)
+    for index, (theirs, ours) in enumerate(zip(expected, actual, strict=True)):
+        diff = "\n".join(projects.differences(theirs, ours))
+        assert ours == theirs, f"after deploy {index + 1} of {len(expected)}:\n{diff}"

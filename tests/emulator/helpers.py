@@ -8,6 +8,7 @@ permissions its tests need.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -89,3 +90,48 @@ def assert_no_route(response: requests.Response, status: int, full_path: str) ->
         },
         {"code": 7000, "message": "No route for that URI"},
     ]
+
+
+ES_WORKER = b"export default { fetch() { return new Response('hi'); } };\n"
+
+
+class Client:
+    """Calls to a running emulator with a bearer token, and Worker uploads (multipart with
+    a ``metadata`` part and one ES module, ``index.js``, unless ``modules`` says more)."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url = base_url
+        self.token = token
+        self.session = requests.Session()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        headers = bearer(token or self.token)
+        headers.update(kwargs.pop("headers", {}))
+        return self.session.request(
+            method, self.base_url + path, headers=headers, timeout=5, **kwargs
+        )
+
+    def upload(
+        self,
+        name: str = "hello",
+        metadata: dict[str, Any] | None = None,
+        *,
+        account: str = ACME,
+        version: bool = False,
+        token: str | None = None,
+        query: str = "",
+    ) -> Any:
+        """PUT .../scripts/{name}, or POST .../versions with ``version``; ``metadata``
+        extends {"main_module": "index.js", "compatibility_date": "2025-01-01"}."""
+        meta = {"main_module": "index.js", "compatibility_date": "2025-01-01", **(metadata or {})}
+        files = [
+            ("metadata", (None, json.dumps(meta), "application/json")),
+            ("index.js", ("index.js", ES_WORKER, "application/javascript+module")),
+        ]
+        path = f"/accounts/{account}/workers/scripts/{name}"
+        if version:
+            return self.call("POST", path + "/versions" + query, token=token, files=files)
+        return self.call("PUT", path + query, token=token, files=files)

@@ -48,6 +48,8 @@ def state() -> State:
     state.add_token(NO_WORKERS_TOKEN, permissions={"zone:read", "dns:edit"})
     state.add_token(OTHER_ACCOUNT_TOKEN, permissions={SCRIPTS, ROUTES}, account_id=OTHER)
     state.workers_subdomains[ACME] = "acme"
+    for digit in "012":  # the KV namespaces the uploads below bind
+        state.add_kv_namespace(ACME, f"kv-{digit}", id=digit * 32)
     return state
 
 
@@ -340,8 +342,11 @@ def test_keep_bindings_keeps_secrets_and_inherit(emu: Emulator, api: Api) -> Non
     assert set(names) == {"OTHER", "KV", "TOKEN"}
     assert names["KV"]["namespace_id"] == "1" * 32
     assert script.secret_value("TOKEN") == "t0p"
-    # Without keep_bindings the secret is gone.
+    # Without keep_bindings at all, secrets outlive the upload, as on a plain deploy.
     assert_ok(api.upload(metadata={"main_module": "index.js"}))
+    assert emu.state.worker(ACME, "hello").secret_value("TOKEN") == "t0p"
+    # A given keep_bindings carries over only the types it names: the secret is gone.
+    assert_ok(api.upload(metadata={"main_module": "index.js", "keep_bindings": []}))
     assert emu.state.worker(ACME, "hello").secrets == {}
     # inherit of a binding that does not exist: 10057 with bindings_inherit=strict.
     bad = {"main_module": "index.js", "bindings": [{"type": "inherit", "name": "GONE"}]}
@@ -497,6 +502,7 @@ def test_patch_settings_multipart_keeps_named_bindings(emu: Emulator, api: Api) 
 
 def test_script_settings(emu: Emulator, api: Api) -> None:
     assert_ok(api.upload())
+    assert_ok(api.upload(name="tail"))  # tail consumers must exist
     body = {
         "tags": ["a", "b"],
         "logpush": True,

@@ -14,6 +14,7 @@ from cfaction.ops.worker.wrangler import RouteSpec
 from tests.helpers import ACCOUNT_ID, load_error, load_errors, load_settings
 
 MODULE = "export default { fetch() { return new Response('hi'); } };\n"
+MINIFIED = "var a={fetch(){return new Response('hi')}};export{a as default};\n"
 SERVICE_WORKER = "addEventListener('fetch', (e) => e.respondWith(new Response('hi')));\n"
 TOML = """\
 name = "hello"
@@ -73,7 +74,9 @@ def test_the_config_supplies_every_input_that_is_not_given(tmp_path: Path) -> No
     assert inputs.compatibility_date == "2026-11-01"
     assert inputs.compatibility_flags == ("nodejs_compat",)
     assert inputs.vars == {"GREETING": "world"}
-    assert inputs.bindings == ({"type": "kv_namespace", "name": "CACHE", "namespace_id": "kv-id"},)
+    assert [(b.where, b.binding) for b in inputs.bindings] == [
+        ("kv_namespaces[0]", {"name": "CACHE", "type": "kv_namespace", "namespace_id": "kv-id"})
+    ]
     assert inputs.routes == (RouteSpec("example.com/*"),)
     assert inputs.workers_dev is False
     assert inputs.account_id == "0123456789abcdef0123456789abcdef"
@@ -111,7 +114,7 @@ def test_inputs_given_win_over_the_config(tmp_path: Path) -> None:
     assert inputs.entry == (tmp_path / "dist/main.mjs").resolve()
     assert inputs.compatibility_date == "2026-01-02"
     assert inputs.compatibility_flags == ("a", "b")
-    assert inputs.vars == {"MODE": "prod"}
+    assert inputs.vars == {"GREETING": "world", "MODE": "prod"}  # vars add, as --var does
     assert inputs.routes == (RouteSpec("api.example.com/*"),)
     assert inputs.workers_dev is True
 
@@ -167,18 +170,59 @@ def test_a_missing_main_says_to_build_first(tmp_path: Path) -> None:
 
     assert error.input_name == "config"
     assert "(main in the config) does not exist in the workspace." in error.problem
-    assert "Build the Worker before this step" in error.fix
+    assert error.fix.startswith("Run the Worker's build (build.command, if the config has one)")
 
 
 # files and formats
 
 
-def test_modules_are_globbed_inside_the_entry_folder(tmp_path: Path) -> None:
-    project(tmp_path, **{"src/a.wasm": b"\0asm", "src/t/b.txt": "b", "src/index.map": "{}"})
+def test_modules_are_found_by_the_default_rules_as_wrangler_finds_them(tmp_path: Path) -> None:
+    project(
+        tmp_path,
+        **{"src/a.wasm": b"\0asm", "src/t/b.txt": "b", "src/index.map": "{}", "src/z.sql": "s"},
+    )
 
-    inputs = worker(tmp_path, config="wrangler.toml", modules="src/**/*.txt\nsrc/*.wasm, src/*.js")
+    inputs = worker(tmp_path, config="wrangler.toml")
 
-    assert [inputs.part_name(p) for p in inputs.modules] == ["t/b.txt", "a.wasm"]
+    assert [(m.name, m.type) for m in inputs.modules] == [
+        ("a.wasm", "CompiledWasm"),
+        ("t/b.txt", "Text"),
+        ("z.sql", "Text"),
+    ]
+
+
+def test_the_modules_input_adds_files_by_their_ending(tmp_path: Path) -> None:
+    project(tmp_path, **{"src/lib/util.js": "export const a = 1;\n", "src/t/b.txt": "b"})
+
+    inputs = worker(
+        tmp_path, config="wrangler.toml", modules="src/**/*.txt\nsrc/lib/*.js, src/*.js"
+    )
+
+    assert [(m.name, m.type) for m in inputs.modules] == [
+        ("t/b.txt", "Text"),
+        ("lib/util.js", "ESModule"),
+    ]
+
+
+def test_rules_type_modules_and_fallthrough_keeps_the_defaults(tmp_path: Path) -> None:
+    write(
+        project(tmp_path, **{"src/data.txt": "d", "src/lib/x.cjs": "module.exports = 1;\n"}),
+        {
+            "wrangler.toml": TOML.replace(
+                "workers_dev = false",
+                "workers_dev = false\n"
+                'rules = [{ type = "Data", globs = ["**/*.txt"] },'
+                ' { type = "CommonJS", globs = ["**/*.cjs"] }]',
+            )
+        },
+    )
+
+    inputs = worker(tmp_path, config="wrangler.toml")
+
+    assert [(m.name, m.type, m.content_type) for m in inputs.modules] == [
+        ("data.txt", "Data", "application/octet-stream"),
+        ("lib/x.cjs", "CommonJS", "application/javascript"),
+    ]
 
 
 def test_a_module_outside_the_entry_folder_is_refused(tmp_path: Path) -> None:
@@ -220,8 +264,11 @@ def test_a_module_without_a_module_type_is_refused(tmp_path: Path) -> None:
     ("source", "name", "expected"),
     [
         (MODULE, "index.js", "modules"),
+        (MINIFIED, "index.js", "modules"),
+        ("export const a = 1;\n", "index.js", "service-worker"),
         (SERVICE_WORKER, "index.js", "service-worker"),
-        (SERVICE_WORKER, "index.mjs", "modules"),
+        (SERVICE_WORKER, "index.mjs", "service-worker"),
+        ("// export default {}\nconst s = 'export default';\n", "index.js", "service-worker"),
     ],
 )
 def test_format_auto_tells_an_es_module_from_a_service_worker(
@@ -234,22 +281,22 @@ def test_format_auto_tells_an_es_module_from_a_service_worker(
     assert inputs.format == expected
 
 
-def test_a_service_worker_cannot_have_modules(tmp_path: Path) -> None:
-    write(tmp_path, {"sw.js": SERVICE_WORKER, "t.txt": "t"})
+def test_a_service_worker_cannot_have_javascript_modules(tmp_path: Path) -> None:
+    write(tmp_path, {"sw.js": SERVICE_WORKER, "lib.js": "export const a = 1;\n"})
 
     error = load_error(
         tmp_path,
         operation="worker",
         script_name="w",
         script="sw.js",
-        modules="t.txt",
+        modules="lib.js",
         compatibility_date="2026-11-01",
         format="service-worker",
     )
 
     assert (error.input_name, error.problem) == (
-        "format",
-        "is service-worker, but modules lists further files.",
+        "modules",
+        "lib.js is a JavaScript module, and a service worker is one script.",
     )
 
 
@@ -308,6 +355,7 @@ def test_vars_as_yaml_keep_their_types_by_yaml_1_2_rules(tmp_path: Path) -> None
     )
 
     assert inputs.vars == {
+        "GREETING": "world",
         "URL": "https://x",
         "COUNT": 3,
         "DEBUG": True,

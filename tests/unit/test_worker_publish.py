@@ -17,6 +17,7 @@ from responses import matchers
 
 from cfaction.errors import InputError, ServerError
 from cfaction.ops.worker.plan import WorkerPlan
+from cfaction.ops.worker.upload import keep_bindings
 from tests.helpers import ACCOUNT_ID, BASE, ZONE_ID, Run, failure, ok
 
 SCRIPT = f"{BASE}/accounts/{ACCOUNT_ID}/workers/scripts/hello"
@@ -79,7 +80,10 @@ def answer_subdomain(rsps: responses.RequestsMock, enabled: bool = True) -> None
     rsps.post(
         f"{SCRIPT}/subdomain",
         json=ok({"enabled": enabled}),
-        match=[matchers.json_params_matcher({"enabled": enabled, "previews_enabled": False})],
+        match=[
+            matchers.json_params_matcher({"enabled": enabled}),
+            matchers.header_matcher({"Cloudflare-Workers-Script-Api-Date": "2025-08-01"}),
+        ],
     )
 
 
@@ -125,7 +129,7 @@ def test_a_new_worker_is_uploaded_deployed_and_reachable_on_workers_dev(
         "compatibility_flags": [],
         "bindings": [{"type": "plain_text", "name": "GREETING", "text": "world"}],
         "main_module": "index.js",
-        "keep_bindings": ["secret_text", "secret_key"],
+        "observability": {"enabled": False},
     }
     assert outcome.outputs["version_id"] == "v1"
     assert outcome.outputs["etag"] == "etag-1"
@@ -147,7 +151,7 @@ def test_secrets_go_with_the_upload_and_never_into_the_summary(
     assert {"type": "secret_text", "name": "API_KEY", "text": "s3cr3t-value"} in metadata[
         "bindings"
     ]
-    assert "keep_bindings" not in metadata
+    assert metadata["keep_bindings"] == []  # the secrets not given are dropped
     assert "s3cr3t-value" not in outcome.markdown
     assert "s3cr3t-value" not in json.dumps(outcome.result)
     assert "`API_KEY` | secret_text | (secret)" in outcome.markdown
@@ -293,34 +297,36 @@ def test_routes_fall_back_to_zone_routes_when_the_token_may_not_set_them_account
     assert worker.progress[-1] == (
         "The token may not set routes account-wide; setting them zone by zone."
     )
-    assert [c.split(" ")[0] for c in calls(rsps)[-4:]] == ["GET", "POST", "PUT", "POST"]
+    # wrangler's order: the workers.dev switch, then the routes (and their fallback).
+    assert [c.split(" ")[0] for c in calls(rsps)[-5:]] == ["POST", "PUT", "GET", "POST", "PUT"]
+    assert calls(rsps)[-5].endswith("/workers/scripts/hello/subdomain")
 
 
-def test_a_custom_domain_is_attached_to_the_worker_in_its_zone(
+def test_custom_domains_are_attached_in_one_call_as_wrangler_does_in_ci(
     rsps: responses.RequestsMock, workspace: Path
 ) -> None:
-    answer_zone_lookup(rsps, "api.example.com", "f" * 32)
     answer_upload(rsps)
+    answer_subdomain(rsps, enabled=False)
     rsps.put(
-        DOMAINS,
-        json=ok({}),
+        f"{SCRIPT}/domains/records",
+        json=ok([]),
         match=[
             matchers.json_params_matcher(
                 {
-                    "hostname": "api.example.com",
-                    "service": "hello",
-                    "zone_id": "f" * 32,
-                    "environment": "production",
+                    "override_scope": True,
+                    "override_existing_origin": True,
+                    "override_existing_dns_record": True,
+                    "origins": [{"hostname": "api.example.com"}, {"hostname": "www.example.com"}],
                 }
             )
         ],
     )
-    answer_subdomain(rsps, enabled=False)
 
-    outcome = run(workspace, custom_domains="api.example.com").perform()
+    outcome = run(workspace, custom_domains="api.example.com, www.example.com").perform()
 
     assert outcome.problems == []
-    assert outcome.outputs["custom_domains"] == ["api.example.com"]
+    assert outcome.outputs["custom_domains"] == ["api.example.com", "www.example.com"]
+    assert len(rsps.calls) == 3  # upload, workers.dev switch, one call for both domains
 
 
 # the account
@@ -371,7 +377,8 @@ def test_a_dry_run_reads_what_it_needs_and_writes_nothing(
     assert outcome.problems == []
     assert outcome.heading == "worker · hello (dry run)"
     assert "would be published to 100 % of traffic" in outcome.markdown
-    assert "| workers.dev | would be disabled |" in outcome.markdown
+    assert "| workers.dev |  | would be disabled |" in outcome.markdown
+    assert "| route | `example.com/*` | would be set |" in outcome.markdown
     assert outcome.outputs["routes"] == ["example.com/*"]
     assert outcome.outputs["version_id"] == ""
 
@@ -386,10 +393,17 @@ def test_a_failure_after_the_upload_reports_the_version_that_is_live(
     worker = run(workspace)
     outcome = worker.perform()
 
-    (problem,) = outcome.problems
-    assert isinstance(problem, ServerError)
+    server, incomplete = outcome.problems
+    assert isinstance(server, ServerError)
+    assert incomplete.title == "Worker triggers incomplete"
+    assert incomplete.message.startswith(
+        "Version v7 of hello is live, but setting workers.dev (enabled) failed. Re-run the step"
+    )
     assert outcome.outputs["version_id"] == "v7"
-    assert "publishing stopped: version v7 was uploaded" in outcome.markdown
+    assert "| workers.dev | enabled | ❌ failed |" in outcome.markdown
+    assert outcome.result["triggers"] == [
+        {"kind": "workers.dev", "target": "enabled", "state": "failed"}
+    ]
     assert len(rsps.calls) == 2 + 3  # the subdomain switch is idempotent: 2 retries
     assert worker.sleeps == [0.5, 1.0]
 
@@ -458,3 +472,23 @@ def test_the_result_lists_modules_and_binding_types_not_values(
     ]
     assert result["bindings"] == [{"name": "GREETING", "type": "plain_text"}]
     assert result["workers_dev"] is True
+
+
+@pytest.mark.parametrize(
+    ("keep_vars", "sends_secrets", "keep_secrets", "expected"),
+    [
+        # A plain deploy sends none, as wrangler does: the Worker's secrets stay.
+        (False, False, True, None),
+        # Sent anyway: a list names only what it keeps, so the secrets are listed too.
+        (False, True, True, ["secret_text", "secret_key"]),
+        (True, False, True, ["plain_text", "json", "secret_text", "secret_key"]),
+        # keep_secrets: false drops the secrets the upload does not carry.
+        (False, True, False, []),
+        (False, False, False, []),
+        (True, True, False, ["plain_text", "json"]),
+    ],
+)
+def test_keep_bindings_keeps_what_wrangler_keeps(
+    keep_vars: bool, sends_secrets: bool, keep_secrets: bool, expected: list[str] | None
+) -> None:
+    assert keep_bindings(keep_vars, sends_secrets, keep_secrets) == expected

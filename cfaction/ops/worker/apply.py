@@ -1,26 +1,26 @@
-"""Publishing a Worker: the upload, its deployment, then its triggers.
+"""Publishing a Worker: the resources it needs, the upload and its deployment, its dashboard
+tags, then its triggers (:mod:`cfaction.ops.worker.triggers`).
 
 Publishing is immediate (``PUT …/scripts/{name}``, which creates a version and deploys it)
 or gradual: below 100 %, the new version is uploaded (``POST …/versions``) and deployed
 beside the version that serves now (``POST …/deployments``), see
 https://developers.cloudflare.com/workers/configuration/versions-and-deployments/gradual-deployments/.
-Triggers follow: routes with one ``PUT …/scripts/{name}/routes`` (per-zone route calls when
-the token may not set routes account-wide, as wrangler does), one ``PUT …/workers/domains``
-per custom domain, and the workers.dev subdomain (the account's subdomain read once, the
-script's switched on or off).
+A failure stops what follows it; the result says how far it got, so the summary can say what
+is live.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfaction.errors import ActionError, CloudflareError, PermissionDeniedError
+from cfaction.errors import ActionError, CloudflareError
 from cfaction.ops.base import Context
 from cfaction.ops.worker.plan import WorkerPlan
+from cfaction.ops.worker.provision import NAMED_ONLY, Resource, create
+from cfaction.ops.worker.triggers import TriggerResults, set_triggers
 from cfaction.ops.worker.upload import form
-from cfaction.permissions import WORKERS_ROUTES_EDIT, WORKERS_SCRIPTS_EDIT
+from cfaction.permissions import WORKERS_SCRIPTS_EDIT
 
 
 @dataclass
@@ -30,30 +30,64 @@ class Published:
     etag: str = ""
     version_id: str = ""
     deployment_id: str = ""
-    url: str = ""
-    routes: list[str] = field(default_factory=list)
-    custom_domains: list[str] = field(default_factory=list)
-    workers_dev: bool | None = None
+    created: list[Resource] = field(default_factory=list)
+    triggers: TriggerResults = field(default_factory=TriggerResults)
+    uploaded: bool = False
     problem: ActionError | None = None
-    """The failure that stopped the publish; what is above it was done."""
+    """The failure that stopped the publish (the upload or what came before it)."""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.triggers.url
 
 
 def apply(ctx: Context, plan: WorkerPlan) -> Published:
     published = Published()
     try:
-        _publish(ctx, plan, published)
-        _set_triggers(ctx, plan, published)
+        created = _create_resources(ctx, plan, published)
+        _publish(ctx, plan, plan.metadata_with(created), published)
     except CloudflareError as error:
         published.problem = error
+        return published
+    published.uploaded = True
+    _set_tags(ctx, plan, published)
+    queue_ids = {r.name: r.id for r in published.created if r.kind == "queue"}
+    published.triggers = set_triggers(ctx, plan, queue_ids)
     return published
 
 
-def _publish(ctx: Context, plan: WorkerPlan, published: Published) -> None:
+def _create_resources(ctx: Context, plan: WorkerPlan, published: Published) -> dict[str, str]:
+    """Create what the plan found missing; returns binding name -> the binding field's value."""
+    values: dict[str, str] = {}
+    for resource in plan.resources:
+        if resource.action != "create":
+            continue
+        value, resource_id = create(ctx.client, plan.account_id, resource)
+        ctx.progress(f"Created {resource.describe()}.")
+        published.created.append(
+            Resource(
+                resource.kind,
+                resource.binding,
+                resource.name,
+                "create",
+                resource.field,
+                resource_id,
+            )
+        )
+        if resource.kind not in NAMED_ONLY:
+            values[resource.binding] = value
+    return values
+
+
+def _publish(
+    ctx: Context, plan: WorkerPlan, metadata: dict[str, Any], published: Published
+) -> None:
     worker = plan.worker
     base = plan.script_path
     annotations = {"workers/message": worker.message} if worker.message else None
     if worker.rollout_percentage >= 100:
-        result = _upload(ctx, "PUT", base, plan, plan.metadata)
+        result = _upload(ctx, "PUT", base, plan, metadata)
         published.etag = str(result.get("etag") or "")
         published.version_id = str(result.get("deployment_id") or "")
         ctx.progress(
@@ -67,8 +101,7 @@ def _publish(ctx: Context, plan: WorkerPlan, published: Published) -> None:
             published.deployment_id = str(deployment.get("id") or "")
         return
     current = plan.serving_version
-    version_metadata = {**plan.metadata, **({"annotations": annotations} if annotations else {})}
-    result = _upload(ctx, "POST", f"{base}/versions", plan, version_metadata)
+    result = _upload(ctx, "POST", f"{base}/versions", plan, metadata)
     published.version_id = str(result.get("id") or "")
     resources = result.get("resources") or {}
     published.etag = str((resources.get("script") or {}).get("etag") or "")
@@ -83,75 +116,23 @@ def _publish(ctx: Context, plan: WorkerPlan, published: Published) -> None:
     )
 
 
-def _set_triggers(ctx: Context, plan: WorkerPlan, published: Published) -> None:
-    worker = plan.worker
-    if worker.routes:
-        _set_routes(ctx, plan)
-        published.routes = [spec.pattern for spec in worker.routes]
-    for host, zone in plan.domain_zones.items():
-        ctx.client.request(
-            "PUT",
-            f"/accounts/{plan.account_id}/workers/domains",
-            json_body={
-                "hostname": host,
-                "service": worker.script_name,
-                "zone_id": zone.id,
-                "environment": "production",
-            },
-            permission=WORKERS_ROUTES_EDIT,
-        )
-        published.custom_domains.append(host)
-    if plan.workers_dev:
-        subdomain = ctx.client.get(
-            f"/accounts/{plan.account_id}/workers/subdomain", permission=WORKERS_SCRIPTS_EDIT
-        )
-        name = subdomain.get("subdomain") if isinstance(subdomain, Mapping) else None
-        if name:
-            published.url = f"https://{worker.script_name}.{name}.workers.dev"
-    ctx.client.request(
-        "POST",
-        f"{plan.script_path}/subdomain",
-        json_body={"enabled": plan.workers_dev, "previews_enabled": False},
-        idempotent=True,
-        permission=WORKERS_SCRIPTS_EDIT,
-    )
-    published.workers_dev = plan.workers_dev
-
-
-def _set_routes(ctx: Context, plan: WorkerPlan) -> None:
-    worker = plan.worker
-    body = [
-        {"pattern": spec.pattern, "zone_id": plan.route_zones[spec.pattern].id}
-        for spec in worker.routes
-    ]
+def _set_tags(ctx: Context, plan: WorkerPlan, published: Published) -> None:
+    """The dashboard's service and environment tags; a failure only warns, as in wrangler."""
+    if plan.tags is None:
+        return
     try:
         ctx.client.request(
-            "PUT", f"{plan.script_path}/routes", json_body=body, permission=WORKERS_ROUTES_EDIT
+            "PATCH",
+            f"{plan.script_path}/script-settings",
+            json_body={"tags": list(plan.tags)},
+            idempotent=True,
+            permission=WORKERS_SCRIPTS_EDIT,
         )
-        return
-    except PermissionDeniedError:
-        ctx.progress("The token may not set routes account-wide; setting them zone by zone.")
-    by_zone: dict[str, list[str]] = {}
-    for pattern, zone in plan.route_zones.items():
-        by_zone.setdefault(zone.id, []).append(pattern)
-    for zone_id, patterns in by_zone.items():
-        _set_zone_routes(ctx, zone_id, patterns, worker.script_name)
-
-
-def _set_zone_routes(ctx: Context, zone_id: str, patterns: list[str], script: str) -> None:
-    path = f"/zones/{zone_id}/workers/routes"
-    existing = {
-        r.get("pattern"): r for r in ctx.client.get(path, permission=WORKERS_ROUTES_EDIT) or []
-    }
-    for pattern in patterns:
-        route = existing.get(pattern)
-        body = {"pattern": pattern, "script": script}
-        if route is None:
-            ctx.client.request("POST", path, json_body=body, permission=WORKERS_ROUTES_EDIT)
-        elif route.get("script") != script:
-            ctx.client.request(
-                "PUT", f"{path}/{route['id']}", json_body=body, permission=WORKERS_ROUTES_EDIT
-            )
+    except CloudflareError as error:
+        published.warnings.append(
+            f"Could not apply the service and environment tags ({error.message}); the Worker "
+            "is deployed, but the dashboard does not group it with its environments."
+        )
 
 
 def _upload(
@@ -160,7 +141,7 @@ def _upload(
     envelope = ctx.client.request(
         method,
         path,
-        files=form(plan.parts, metadata),
+        files=form(plan.upload, metadata),
         idempotent=True,
         permission=WORKERS_SCRIPTS_EDIT,
     )

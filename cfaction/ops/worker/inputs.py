@@ -1,11 +1,17 @@
 """The inputs of ``operation: worker``, merged with a wrangler configuration.
 
 ``config`` (``wrangler.toml``, ``.json`` or ``.jsonc``) supplies every input that is not
-given; an input given explicitly wins. Paths are relative to the workspace, except the
-config's own ``main``, which is relative to the config file. Everything is checked before
-any API call: the script name against the API's pattern, the files exist inside the
-workspace and have a module type, the compatibility date, vars, secrets and bindings and
-their names, the rollout percentage.
+given, as wrangler's command-line flags do: an input given explicitly replaces the config's
+value, except ``vars`` and ``bindings``, which add to the config's and override entries of
+the same name (as ``--var`` does), and ``custom_domains``, which adds to the config's custom
+domains (as ``--domain`` does). A config key cfaction does not apply stops the run here,
+before any API call, naming the key.
+
+Paths are relative to the workspace, except the config's own paths (``main``, ``base_dir``,
+``rules``…), which are relative to the config file. Everything is checked before any API
+call: the script name against the API's pattern, the files exist inside the workspace and
+have a module type, the compatibility date, vars, secrets and bindings and their names, the
+rollout percentage.
 """
 
 from __future__ import annotations
@@ -14,14 +20,25 @@ import datetime
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from cfaction.documents import YAMLError, load_yaml
 from cfaction.errors import InputError
 from cfaction.ops.base import LoadSource
-from cfaction.ops.worker.modules import CONTENT_TYPES, ES_MODULE
+from cfaction.ops.worker.bindings import ConfigBinding
+from cfaction.ops.worker.modules import (
+    PYTHON_RULE,
+    TYPES_BY_SUFFIX,
+    Format,
+    Module,
+    ModuleError,
+    collect,
+    detect_format,
+    effective_rules,
+    python_modules,
+)
 from cfaction.ops.worker.wrangler import RouteSpec, WorkerConfig, load_worker_config
 from cfaction.problems import Problems
 from cfaction.values import normalize_hostname, parse_bool
@@ -52,8 +69,7 @@ SCRIPT_NAME: Final = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
 MAX_SCRIPT_NAME = 63
 MAX_MESSAGE = 50
 BINDING_NAME: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-
-Format = Literal["modules", "service-worker"]
+INPUT_BINDING = "the bindings input"
 
 
 @dataclass(frozen=True)
@@ -62,13 +78,14 @@ class WorkerInputs:
 
     script_name: str
     entry: Path
-    modules: tuple[Path, ...]
     format: Format
+    modules: tuple[Module, ...]
+    """The modules uploaded beside the entry (collected by the rules, and the modules input)."""
     compatibility_date: str
     compatibility_flags: tuple[str, ...]
     vars: dict[str, Any]
     secrets: dict[str, str]
-    bindings: tuple[dict[str, Any], ...]
+    bindings: tuple[ConfigBinding, ...]
     keep_secrets: bool
     routes: tuple[RouteSpec, ...]
     custom_domains: tuple[str, ...]
@@ -76,12 +93,18 @@ class WorkerInputs:
     rollout_percentage: float
     message: str
     account_id: str | None = None
+    config: WorkerConfig = field(default_factory=lambda: WorkerConfig(Path(".")))
+    """The config's other settings (migrations, triggers, metadata fields…); empty without one."""
     config_path: str | None = None
-    unsupported: tuple[str, ...] = ()
+    project_root: Path = field(default_factory=Path)
+    """Where package.json and .wrangler are looked for: the config's folder, else the workspace."""
+    var_sources: dict[str, str] = field(default_factory=dict)
+    """Where each var comes from: ``vars`` (the config's key, as written) or the vars input."""
 
-    def part_name(self, path: Path) -> str:
-        """A module's part name: its path relative to the entry's folder."""
-        return path.relative_to(self.entry.parent).as_posix()
+    @property
+    def entry_name(self) -> str:
+        """The main module's part name: the entry's file name, as wrangler names it."""
+        return self.entry.name
 
 
 def secret_values(raw: Mapping[str, str]) -> Iterable[str]:
@@ -95,69 +118,54 @@ def secret_values(raw: Mapping[str, str]) -> Iterable[str]:
 def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
     """Merge the inputs with the config and check them; None when the errors leave nothing
     to work with."""
-    inputs, workspace = source.inputs, source.workspace
-    given = inputs.given
+    given = source.inputs.given
     before = len(problems.errors)
-    config: WorkerConfig | None = None
-    if given("config"):
-        try:
-            path = workspace.file("config", given("config"))
-            config = load_worker_config(path, given("environment") or None, workspace=workspace)
-        except InputError as invalid:
-            problems.add(invalid)
-            return None
-    elif given("environment"):
-        problems.add(
-            InputError(
-                "environment",
-                "is set but config is empty.",
-                "Set config to your wrangler.toml, or remove environment.",
-            )
-        )
+    config = _config(source, problems)
+    if config is None:
+        return None
     attempt = problems.attempt
-    name = attempt(
-        lambda: _script_name(given("script_name") or (config and config.name) or ""), None
+    name = attempt(lambda: _script_name(given("script_name") or config.name or ""), None)
+    entry = attempt(lambda: _entry(given("script"), config, source.workspace), None)
+    fmt = attempt(lambda: _format(source.inputs.text("format"), entry, config, problems), None)
+    no_modules: tuple[Module, ...] = ()
+    modules = (
+        attempt(lambda: _modules(source, config, entry, fmt, problems), no_modules)
+        if entry and fmt
+        else no_modules
     )
-    entry = attempt(lambda: _entry(given("script"), config, workspace), None)
-    no_paths: tuple[Path, ...] = ()
-    modules = attempt(lambda: _modules(given("modules"), workspace, entry), no_paths)
-    fmt = attempt(lambda: _format(inputs.text("format"), entry, modules), None)
     date = attempt(
-        lambda: _date(given("compatibility_date") or (config and config.compatibility_date) or ""),
-        None,
+        lambda: _date(given("compatibility_date") or config.compatibility_date or ""), None
     )
     flags = (
         tuple(_split(given("compatibility_flags")))
         if given("compatibility_flags")
-        else (config.compatibility_flags if config else ())
+        else config.compatibility_flags
     )
     no_vars: dict[str, Any] = {}
-    vars_ = (
-        attempt(lambda: _vars(given("vars")), no_vars)
-        if given("vars")
-        else dict(config.vars if config else {})
-    )
+    input_vars = attempt(lambda: _vars(given("vars")), no_vars) if given("vars") else no_vars
+    vars_ = {**config.vars, **input_vars}
+    var_sources = {name: ("the vars input" if name in input_vars else "vars") for name in vars_}
     no_secrets: dict[str, str] = {}
     secrets = attempt(lambda: _key_values("secrets", given("secrets")), no_secrets)
-    no_bindings: tuple[dict[str, Any], ...] = ()
-    bindings = attempt(lambda: _bindings(given("bindings")), no_bindings)
-    keep = attempt(lambda: parse_bool("keep_secrets", inputs.text("keep_secrets")), True)
+    no_bindings: tuple[ConfigBinding, ...] = ()
+    input_bindings = attempt(lambda: _bindings(given("bindings")), no_bindings)
+    bindings = _merged_bindings(config.bindings, input_bindings)
+    keep = attempt(lambda: parse_bool("keep_secrets", source.inputs.text("keep_secrets")), True)
     routes = (
         tuple(RouteSpec(pattern) for pattern in _split(given("routes")))
         if given("routes")
-        else (config.routes if config else ())
+        else config.routes
     )
     no_domains: tuple[str, ...] = ()
     domains = attempt(lambda: _domains(given("custom_domains")), no_domains)
     workers_dev = (
         attempt(lambda: parse_bool("workers_dev", given("workers_dev")), None)
         if given("workers_dev")
-        else (config.workers_dev if config else None)
+        else config.workers_dev
     )
-    percentage = attempt(lambda: _percentage(inputs.text("rollout_percentage")), 100.0)
+    percentage = attempt(lambda: _percentage(source.inputs.text("rollout_percentage")), 100.0)
     message = _message(given("message"), problems)
-    all_bindings = (config.bindings if config and not given("bindings") else ()) + bindings
-    for error in _name_clashes(vars_, secrets, all_bindings):
+    for error in _name_clashes(vars_, secrets, bindings):
         problems.add(error)
     failed = len(problems.errors) > before
     if failed or name is None or entry is None or fmt is None or date is None:
@@ -165,23 +173,60 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
     return WorkerInputs(
         script_name=name,
         entry=entry,
-        modules=modules,
         format=fmt,
+        modules=modules,
         compatibility_date=date,
         compatibility_flags=flags,
         vars=vars_,
         secrets=secrets,
-        bindings=all_bindings,
+        bindings=bindings,
         keep_secrets=keep,
-        routes=routes,
-        custom_domains=domains,
+        routes=tuple(r for r in routes if not r.custom_domain),
+        custom_domains=_all_domains(routes, domains),
         workers_dev=workers_dev,
         rollout_percentage=percentage,
         message=message,
-        account_id=config.account_id if config else None,
+        account_id=config.account_id,
+        config=config,
         config_path=given("config") or None,
-        unsupported=config.unsupported if config else (),
+        project_root=config.path.parent if given("config") else source.workspace.root,
+        var_sources=var_sources,
     )
+
+
+def _config(source: LoadSource, problems: Problems) -> WorkerConfig | None:
+    """The config (an empty one without the input), its refusals as input errors and its
+    warnings as input warnings; None when it cannot be read."""
+    given = source.inputs.given
+    workspace = source.workspace
+    if not given("config"):
+        if given("environment"):
+            problems.add(
+                InputError(
+                    "environment",
+                    "is set but config is empty.",
+                    "Set config to your wrangler.toml, or remove environment.",
+                )
+            )
+        return WorkerConfig(workspace.root / "wrangler.toml")
+    try:
+        path = workspace.file("config", given("config"))
+        config = load_worker_config(path, given("environment") or None, workspace=workspace)
+    except InputError as invalid:
+        problems.add(invalid)
+        return None
+    for key, what in config.refused:
+        problems.add(
+            InputError(
+                "config",
+                f"{given('config')}: {key} would change the deployed Worker, and cfaction does "
+                "not apply it.",
+                f"{what[0].upper()}{what[1:]}.",
+            )
+        )
+    for warning in config.warnings:
+        problems.warn("config", f"{given('config')}: {warning}")
+    return config
 
 
 def _script_name(text: str) -> str:
@@ -208,16 +253,16 @@ _BUILD_FIRST = (
 )
 
 
-def _entry(text: str, config: WorkerConfig | None, workspace: Workspace) -> Path:
+def _entry(text: str, config: WorkerConfig, workspace: Workspace) -> Path:
     if text:
         return workspace.file("script", text, missing_fix=_BUILD_FIRST)
-    if config is not None and config.main is not None:
+    if config.main is not None:
         return workspace.file(
             "config",
             config.main,
             label=f"'{config.main}' (main in the config)",
-            missing_fix="Build the Worker before this step (cfaction does not bundle), or fix "
-            "main in the config.",
+            missing_fix="Run the Worker's build (build.command, if the config has one) in an "
+            "earlier step, or fix main in the config.",
         )
     raise InputError(
         "script",
@@ -226,10 +271,135 @@ def _entry(text: str, config: WorkerConfig | None, workspace: Workspace) -> Path
     )
 
 
-def _modules(text: str, workspace: Workspace, entry: Path | None) -> tuple[Path, ...]:
+def _format(text: str, entry: Path | None, config: WorkerConfig, problems: Problems) -> Format:
+    """The entry's format: as given, or (``auto``) as wrangler decides it from the exports."""
+    text = text.lower()
+    if text not in ("auto", "modules", "service-worker"):
+        raise InputError(
+            "format", f"'{text}' is not a format.", "Write modules, service-worker, or auto."
+        )
+    if entry is None:
+        return "modules"
+    if entry.suffix == ".py":
+        if "python_workers" not in config.compatibility_flags:
+            raise InputError(
+                "script",
+                f"'{entry.name}' is a Python Worker, which needs the python_workers "
+                "compatibility flag.",
+                'Add "python_workers" to compatibility_flags.',
+            )
+        return "modules"
+    if text == "auto":
+        source = entry.read_text(encoding="utf-8", errors="replace")
+        detected, exports = detect_format(source)
+        if detected == "service-worker" and exports:
+            problems.warn(
+                "script",
+                f"{entry.name} has exports like an ES module, but no default export like a "
+                'module Worker normally has; it is built as a "service-worker", as wrangler '
+                "does.",
+            )
+        text = detected
+    if text == "modules" and entry.suffix not in (".js", ".mjs", ".cjs"):
+        raise InputError(
+            "script",
+            f"'{entry.name}' is not a JavaScript or Python module.",
+            "Point script at the built .js or .mjs entry.",
+        )
+    if text == "service-worker":
+        _check_service_worker(entry, config)
+        return "service-worker"
+    return "modules"
+
+
+def _check_service_worker(entry: Path, config: WorkerConfig) -> None:
+    if config.migrations:
+        raise InputError(
+            "config",
+            "Durable Object migrations need an ES module Worker, and "
+            f"{entry.name} is a service worker.",
+            "Export the Worker as `export default { fetch }` and its classes with `export class`.",
+        )
+    own = [
+        b.where
+        for b in config.bindings
+        if b.binding["type"] == "durable_object_namespace"
+        and b.binding.get("script_name") in (None, config.name)
+    ]
+    if own:
+        raise InputError(
+            "config",
+            f"{own[0]} binds a Durable Object of this Worker, and {entry.name} is a service "
+            "worker.",
+            "Durable Objects need an ES module Worker: export the Worker as `export default "
+            "{ fetch }` and the class with `export class`.",
+        )
+
+
+def _modules(
+    source: LoadSource,
+    config: WorkerConfig,
+    entry: Path | None,
+    fmt: Format | None,
+    problems: Problems,
+) -> tuple[Module, ...]:
+    """The modules beside the entry: what the config's rules find (wrangler's
+    ``find_additional_modules``, on by default without bundling), then the modules input."""
     if entry is None:
         return ()
-    found: list[Path] = []
+    workspace = source.workspace
+    module_root = config.base_dir or entry.parent
+    if not workspace.contains(module_root):
+        raise InputError("config", f"base_dir '{module_root}' is outside the workspace.", "")
+    rules = list(config.rules)
+    if entry.suffix == ".py":
+        rules.append(PYTHON_RULE)
+    found: list[Module] = []
+    if config.find_additional_modules is not False:
+        kept, warnings = effective_rules(rules)
+        where = f"{source.inputs.given('config')}: " if source.inputs.given("config") else ""
+        for warning in warnings:
+            problems.warn("config", f"{where}{warning}")
+        found, duplicates = collect(
+            entry,
+            module_root,
+            config.path.parent if source.inputs.given("config") else workspace.root,
+            config.path if source.inputs.given("config") else None,
+            kept,
+        )
+        for warning in duplicates:
+            problems.warn("config", f"{where}{warning}")
+    if entry.suffix == ".py":
+        found.extend(python_modules(config.path.parent, config.python_exclude))
+    for module in found:
+        if not workspace.contains(module.path):
+            raise InputError(
+                "config",
+                f"the module {module.name} links outside the workspace.",
+                "Remove the link, or exclude it with a rule.",
+            )
+        if not module.path.is_file():
+            raise InputError(
+                "config", f"the module {module.name} is not a file.", "Exclude it with a rule."
+            )
+    names = {m.name for m in found}
+    for module in _input_modules(source.inputs.given("modules"), workspace, module_root, entry):
+        if module.name not in names:
+            found.append(module)
+            names.add(module.name)
+    if fmt == "service-worker":
+        javascript = [m.name for m in found if m.type in ("ESModule", "CommonJS")]
+        if javascript:
+            raise InputError(
+                "modules",
+                f"{javascript[0]} is a JavaScript module, and a service worker is one script.",
+                "Use an ES module Worker (export default { fetch }) to upload JavaScript modules.",
+            )
+    return tuple(found)
+
+
+def _input_modules(text: str, workspace: Workspace, module_root: Path, entry: Path) -> list[Module]:
+    modules = []
     for pattern in _split(text):
         files = workspace.glob("modules", pattern)
         if not files:
@@ -239,50 +409,25 @@ def _modules(text: str, workspace: Workspace, entry: Path | None) -> tuple[Path,
                 "Check the path or glob (relative to the repository root).",
             )
         for path in files:
-            if entry.parent not in path.parents:
+            if path == entry or path.suffix == ".map":
+                continue
+            if module_root not in path.parents:
                 raise InputError(
                     "modules",
                     f"'{workspace.relative(path)}' is outside the entry "
-                    f"module's folder ({workspace.relative(entry.parent)}).",
+                    f"module's folder ({workspace.relative(module_root)}).",
                     "Modules are named by their path relative to the entry's "
                     "folder; keep them inside it.",
                 )
-            if path.suffix not in CONTENT_TYPES:
+            module_type = TYPES_BY_SUFFIX.get(path.suffix)
+            if module_type is None:
                 raise InputError(
                     "modules",
                     f"'{workspace.relative(path)}' has no module type.",
-                    f"Use one of {', '.join(CONTENT_TYPES)}.",
+                    f"Use one of {', '.join(TYPES_BY_SUFFIX)}, or a rule in the config.",
                 )
-            if path != entry and path not in found:
-                found.append(path)
-    return tuple(found)
-
-
-def _format(text: str, entry: Path | None, modules: tuple[Path, ...]) -> Format:
-    text = text.lower()
-    if text not in ("auto", "modules", "service-worker"):
-        raise InputError(
-            "format", f"'{text}' is not a format.", "Write modules, service-worker, or auto."
-        )
-    if entry is None:
-        return "modules"
-    if text == "auto":
-        source = entry.read_text(encoding="utf-8", errors="replace")
-        text = "modules" if entry.suffix == ".mjs" or ES_MODULE.search(source) else "service-worker"
-    if text == "service-worker" and modules:
-        raise InputError(
-            "format",
-            "is service-worker, but modules lists further files.",
-            "Service-worker scripts are one file; use an ES module Worker "
-            "(export default { fetch }) to upload modules.",
-        )
-    if text == "modules" and entry.suffix not in (".js", ".mjs", ".cjs", ".py"):
-        raise InputError(
-            "script",
-            f"'{entry.name}' is not a JavaScript or Python module.",
-            "Point script at the built .js or .mjs entry.",
-        )
-    return "modules" if text == "modules" else "service-worker"
+            modules.append(Module(path.relative_to(module_root).as_posix(), path, module_type))
+    return modules
 
 
 def _date(text: str) -> str:
@@ -353,7 +498,7 @@ def _binding_name(name: str, key: str) -> None:
         )
 
 
-def _bindings(text: str) -> tuple[dict[str, Any], ...]:
+def _bindings(text: str) -> tuple[ConfigBinding, ...]:
     if not text:
         return ()
     try:
@@ -382,8 +527,18 @@ def _bindings(text: str) -> tuple[dict[str, Any], ...]:
                 "expects (see the binding shapes in the README).",
             )
         _binding_name("bindings", item["name"])
-        result.append(dict(item))
+        result.append(ConfigBinding(f"{INPUT_BINDING} [{index}]", dict(item)))
     return tuple(result)
+
+
+def _merged_bindings(
+    config: tuple[ConfigBinding, ...], given: tuple[ConfigBinding, ...]
+) -> tuple[ConfigBinding, ...]:
+    """The config's bindings with those the input names replaced in place, then the input's
+    new ones (wrangler's flags override by binding name the same way)."""
+    by_name = {b.name: b for b in given}
+    merged = [by_name.pop(b.name, b) for b in config]
+    return (*merged, *by_name.values())
 
 
 def _domains(text: str) -> tuple[str, ...]:
@@ -398,6 +553,12 @@ def _domains(text: str) -> tuple[str, ...]:
             )
         domains.append(host)
     return tuple(domains)
+
+
+def _all_domains(routes: tuple[RouteSpec, ...], given: tuple[str, ...]) -> tuple[str, ...]:
+    """The config's custom-domain routes, then the input's hostnames, each once."""
+    hosts = [r.pattern.lower().rstrip(".") for r in routes if r.custom_domain]
+    return tuple(dict.fromkeys([*hosts, *given]))
 
 
 def _percentage(text: str) -> float:
@@ -425,14 +586,14 @@ def _message(text: str, problems: Problems) -> str:
 
 
 def _name_clashes(
-    vars_: Mapping[str, Any], secrets: Mapping[str, str], bindings: tuple[dict[str, Any], ...]
+    vars_: Mapping[str, Any], secrets: Mapping[str, str], bindings: tuple[ConfigBinding, ...]
 ) -> list[InputError]:
     seen: dict[str, str] = {}
     errors = []
     for source, names in (
         ("vars", list(vars_)),
         ("secrets", list(secrets)),
-        ("bindings", [str(b["name"]) for b in bindings]),
+        ("bindings", [b.name for b in bindings]),
     ):
         for name in names:
             if name in seen and seen[name] != source:
@@ -455,3 +616,6 @@ def describe_value(value: Any) -> str:
     """How a var is shown: its JSON, cut short (vars are not secret, but may be long)."""
     text = value if isinstance(value, str) else json.dumps(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+__all__ = ["MAX_MESSAGE", "ModuleError", "WorkerInputs", "load", "secret_values"]

@@ -1,4 +1,9 @@
-"""What a Worker publish did (or, in a dry run, would do): outputs and the summary."""
+"""What a Worker publish did (or, in a dry run, would do): outputs and the summary.
+
+After a failure the summary says exactly what is live: whether the new version was
+uploaded and deployed, which triggers were set and which were not, and that a re-run is
+safe (every step replaces or updates in place).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from cfaction import markdown
+from cfaction.errors import ActionError
 from cfaction.ops.base import Notice, Outcome
 from cfaction.ops.worker.apply import Published
-from cfaction.ops.worker.inputs import describe_value
+from cfaction.ops.worker.inputs import INPUT_BINDING, describe_value
 from cfaction.ops.worker.plan import WorkerPlan
 
 
@@ -16,74 +22,138 @@ def render(plan: WorkerPlan, published: Published | None) -> Outcome:
     worker = plan.worker
     dry_run = published is None
     done = published or Published()
-    bindings = plan.metadata["bindings"]
+    metadata_bindings = plan.metadata["bindings"]
     sections = [
+        _status(plan, done, dry_run),
         markdown.table(
             ("Module", "Type", "Size"),
-            [(markdown.code(p.name), p.content_type, f"{len(p.data):,} B") for p in plan.parts],
+            [
+                (markdown.code(p.name), p.content_type, f"{len(p.data):,} B")
+                for p in plan.upload.modules
+            ],
         ),
-        markdown.table(
-            ("Binding", "Type", "Value"),
-            [(markdown.code(b["name"]), b["type"], _binding_value(b)) for b in bindings],
-        )
-        if bindings
-        else "No bindings.",
+        _bindings_table(plan, metadata_bindings),
         _triggers(plan, done, dry_run),
     ]
-    if worker.unsupported:
+    if plan.resources:
         sections.append(
-            "Config keys not applied: " + ", ".join(markdown.code(k) for k in worker.unsupported)
+            "**Resources**\n\n"
+            + "\n".join(f"- {markdown.cell(r.describe())}" for r in plan.resources)
+            + ("\n\n(dry run: nothing was created)" if dry_run else "")
         )
-    rollout = (
-        f"{worker.rollout_percentage:g} % of traffic (gradual rollout)"
-        if worker.rollout_percentage < 100
-        else "100 % of traffic"
-    )
-    summary = (
-        f"Compatibility date {worker.compatibility_date}; "
-        f"{'would be published' if dry_run else 'published'} to {rollout}."
-    )
+    if "migrations" in plan.metadata:
+        migration = plan.metadata["migrations"]
+        sections.append(
+            f"Durable Object migrations: {len(migration['steps'])} step(s) to tag "
+            f"{markdown.code(migration['new_tag'])}."
+        )
+    problems: list[ActionError] = []
     if done.problem is not None:
-        live = (
-            f"version {done.version_id} was uploaded, its triggers may be incomplete"
-            if done.version_id
-            else "nothing was published"
-        )
-        summary = f"Compatibility date {worker.compatibility_date}; publishing stopped: {live}."
-    warnings = list(plan.warnings) + [
-        Notice("Worker config", f"{worker.config_path}: '{key}' is not applied by cfaction.")
-        for key in worker.unsupported
-    ]
+        problems.append(done.problem)
+    problems.extend(t.error for t in done.triggers.failed if t.error is not None)
+    if done.uploaded and done.triggers.failed:
+        problems.append(_partial(plan, done))
+    warnings = [*plan.warnings, *(Notice("Worker", w) for w in done.warnings)]
+    triggers_set = {t.kind: t for t in done.triggers.steps if t.state == "set"}
     return Outcome(
         heading=f"worker · {worker.script_name}" + (" (dry run)" if dry_run else ""),
-        markdown="\n\n".join([summary, *sections]),
+        markdown="\n\n".join(sections),
         outputs={
             "script_name": worker.script_name,
             "etag": done.etag,
             "version_id": done.version_id,
             "deployment_id": done.deployment_id,
             "url": done.url,
-            "routes": [s.pattern for s in worker.routes] if dry_run else done.routes,
-            "custom_domains": list(worker.custom_domains) if dry_run else done.custom_domains,
+            "routes": [s.pattern for s in worker.routes]
+            if dry_run or "routes" in triggers_set
+            else [],
+            "custom_domains": list(worker.custom_domains)
+            if dry_run or "custom domains" in triggers_set
+            else [],
         },
         result={
             "script_name": worker.script_name,
             "account_id": plan.account_id,
             "modules": [
-                {"name": p.name, "type": p.content_type, "size": len(p.data)} for p in plan.parts
+                {"name": p.name, "type": p.content_type, "size": len(p.data)}
+                for p in plan.upload.modules
             ],
-            "bindings": [{"name": b["name"], "type": b["type"]} for b in bindings],
+            "bindings": [{"name": b["name"], "type": b["type"]} for b in metadata_bindings],
             "rollout_percentage": worker.rollout_percentage,
             "version_id": done.version_id,
             "deployment_id": done.deployment_id,
-            "workers_dev": done.workers_dev,
+            "uploaded": done.uploaded,
+            "workers_dev": plan.workers_dev if "workers.dev" in triggers_set else None,
+            "triggers": [
+                {"kind": t.kind, "target": t.target, "state": t.state} for t in done.triggers.steps
+            ],
+            "resources": [
+                {"kind": r.kind, "name": r.name, "action": r.action} for r in plan.resources
+            ],
             "route_zones": {p: z.id for p, z in plan.route_zones.items()},
         },
         zone=plan.zone,
         account_id=plan.account_id,
-        problems=[done.problem] if done.problem else [],
+        problems=problems,
         warnings=warnings,
     )
+
+
+def _status(plan: WorkerPlan, done: Published, dry_run: bool) -> str:
+    worker = plan.worker
+    rollout = (
+        f"{worker.rollout_percentage:g} % of traffic (gradual rollout)"
+        if worker.rollout_percentage < 100
+        else "100 % of traffic"
+    )
+    if dry_run:
+        return f"Compatibility date {worker.compatibility_date}; would be published to {rollout}."
+    if done.problem is not None:
+        live = (
+            f"version {done.version_id} was uploaded but is not deployed"
+            if done.version_id
+            else "nothing was published; the Worker that was live is unchanged"
+        )
+        return f"Compatibility date {worker.compatibility_date}; publishing stopped: {live}."
+    return f"Compatibility date {worker.compatibility_date}; published to {rollout}."
+
+
+def _partial(plan: WorkerPlan, done: Published) -> ActionError:
+    failed = [f"{t.kind} ({t.target})" for t in done.triggers.failed]
+    set_ = [f"{t.kind} ({t.target})" for t in done.triggers.steps if t.state == "set"]
+    return ActionError(
+        f"Version {done.version_id or '(unknown)'} of {plan.worker.script_name} is live, but "
+        f"setting {', '.join(failed)} failed"
+        + (f"; set: {', '.join(set_)}" if set_ else "")
+        + ". Re-run the step: every step replaces or updates what it sets, so nothing is "
+        "applied twice.",
+        title="Worker triggers incomplete",
+    )
+
+
+def _bindings_table(plan: WorkerPlan, metadata_bindings: list[dict[str, Any]]) -> str:
+    if not metadata_bindings:
+        return "No bindings."
+    worker = plan.worker
+    sources = {b.name: b.where for b in worker.bindings}
+    sources.update({name: "the secrets input" for name in worker.secrets})
+    sources.update(worker.var_sources)
+    rows = [
+        (
+            markdown.code(b["name"]),
+            b["type"],
+            _binding_value(b),
+            markdown.cell(_source(sources.get(b["name"], ""))),
+        )
+        for b in metadata_bindings
+    ]
+    return markdown.table(("Binding", "Type", "Value", "From"), rows)
+
+
+def _source(where: str) -> str:
+    if where.startswith(INPUT_BINDING) or where.startswith("the "):
+        return where.split(" [", 1)[0]
+    return f"config ({where})" if where else "config"
 
 
 def _binding_value(binding: Mapping[str, Any]) -> str:
@@ -94,20 +164,35 @@ def _binding_value(binding: Mapping[str, Any]) -> str:
         return markdown.code(describe_value(binding.get("text", "")))
     if kind == "json":
         return markdown.code(describe_value(binding.get("json")))
+    if kind == "inherit":
+        return "(kept from the deployed Worker)"
     details = {k: v for k, v in binding.items() if k not in ("type", "name")}
     return markdown.cell(", ".join(f"{k}={v}" for k, v in details.items()))
 
 
 def _triggers(plan: WorkerPlan, published: Published, dry_run: bool) -> str:
     worker = plan.worker
-    rows = [("route", markdown.code(spec.pattern)) for spec in worker.routes]
-    rows += [("custom domain", markdown.code(host)) for host in worker.custom_domains]
-    if published.url:
-        rows.append(("workers.dev", published.url))
-    elif published.workers_dev is False:
-        rows.append(("workers.dev", "disabled"))
-    elif dry_run:
+    if dry_run:
+        rows = [("route", markdown.code(spec.pattern), "would be set") for spec in worker.routes]
+        rows += [
+            ("custom domain", markdown.code(host), "would be set") for host in worker.custom_domains
+        ]
         rows.append(
-            ("workers.dev", "would be enabled" if plan.workers_dev else "would be disabled")
+            ("workers.dev", "", "would be enabled" if plan.workers_dev else "would be disabled")
         )
-    return markdown.table(("Trigger", "Value"), rows) if rows else "No triggers."
+        if worker.config.crons is not None:
+            rows.append(("crons", markdown.code(", ".join(worker.config.crons)), "would be set"))
+        for consumer in worker.config.queue_consumers:
+            rows.append(("queue consumer", markdown.code(consumer.queue), "would be set"))
+        return markdown.table(("Trigger", "Value", "State"), rows)
+    if not published.triggers.steps:
+        return "No triggers were set."
+    rows = []
+    for step in published.triggers.steps:
+        shown_url = step.kind == "workers.dev" and step.state == "set" and published.url
+        value = published.url if shown_url else step.target
+        state = {"set": "✅ set", "failed": "❌ failed", "not attempted": "not attempted"}[
+            step.state
+        ]
+        rows.append((step.kind, markdown.cell(value), state))
+    return markdown.table(("Trigger", "Value", "State"), rows)

@@ -1,10 +1,12 @@
-"""The Worker upload: its modules as parts, the ``metadata`` part, and the multipart form.
+"""The Worker upload: its parts, the ``metadata`` part, and the multipart form, as
+``wrangler deploy`` builds them (workers-sdk ``packages/deploy-helpers/src/deploy/helpers/
+create-worker-upload-form.ts``; the fields are described on
+https://developers.cloudflare.com/workers/configuration/multipart-upload-metadata/).
 
-The form has a ``metadata`` part (main module or body part, compatibility date and flags,
-bindings from vars, secrets and raw bindings, ``keep_bindings`` for secrets) and one part
-per module, named by its path relative to the entry's folder, with the Content-Type that
-gives its module type (https://developers.cloudflare.com/workers/configuration/
-multipart-upload-metadata/).
+Part order: service-worker blobs, ``metadata``, the main module, the other modules, source
+maps. Metadata fields follow wrangler's order, bindings are grouped by type in wrangler's
+order, and ``unsafe.metadata`` is merged over the result last (a shallow merge, as wrangler
+does).
 """
 
 from __future__ import annotations
@@ -13,18 +15,68 @@ import gzip
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
-from cfaction.errors import ActionError
+from cfaction.errors import ActionError, InputError
 from cfaction.ops.base import Notice
+from cfaction.ops.worker.dependencies import package_dependencies
 from cfaction.ops.worker.inputs import WorkerInputs
-from cfaction.ops.worker.modules import CONTENT_TYPES
+from cfaction.ops.worker.modules import (
+    CONTENT_TYPES,
+    SERVICE_WORKER_BLOBS,
+    SOURCE_MAP_TYPE,
+    ModuleError,
+    blob_binding_name,
+    rewrite_source_map,
+    source_map_url,
+)
 
 MAX_RAW_BYTES = 64 * 1024 * 1024
 MAX_GZIP_BYTES = 10 * 1024 * 1024
 FREE_GZIP_BYTES = 3 * 1024 * 1024
 """Worker size limits (https://developers.cloudflare.com/workers/platform/limits/#worker-size)."""
-KEEP_SECRET_TYPES = ["secret_text", "secret_key"]
+KEEP_SECRET_TYPES: Final = ("secret_text", "secret_key")
+KEEP_VAR_TYPES: Final = ("plain_text", "json")
+OBSERVABILITY_OFF: Final[Mapping[str, Any]] = {"enabled": False}
+
+BINDING_ORDER: Final = [
+    "inherit",
+    "plain_text",
+    "json",
+    "secret_text",
+    "kv_namespace",
+    "send_email",
+    "durable_object_namespace",
+    "workflow",
+    "queue",
+    "r2_bucket",
+    "d1",
+    "vectorize",
+    "hyperdrive",
+    "secrets_store_secret",
+    "ratelimit",
+    "vpc_service",
+    "vpc_network",
+    "service",
+    "analytics_engine",
+    "dispatch_namespace",
+    "mtls_certificate",
+    "pipelines",
+    "worker_loader",
+    "logfwdr",
+    "wasm_module",
+    "browser",
+    "ai",
+    "images",
+    "stream",
+    "media",
+    "version_metadata",
+    "assets",
+    "text_blob",
+    "data_blob",
+]
+"""The order wrangler groups bindings in; other types (unsafe bindings) come after."""
 
 Form = list[tuple[str, tuple[str | None, bytes | str, str]]]
 """Multipart parts as ``requests`` takes them: (field, (file name, content, type))."""
@@ -35,21 +87,114 @@ class Part:
     name: str
     content_type: str
     data: bytes
+    filename: str = ""
+
+    @property
+    def file_name(self) -> str:
+        return self.filename or self.name
 
 
-def read_parts(worker: WorkerInputs) -> list[Part]:
-    """The entry module first, then every other module."""
-    entry_type = CONTENT_TYPES.get(worker.entry.suffix, "application/javascript+module")
-    if worker.format == "service-worker":
-        entry_type = "application/javascript"
-    parts = [Part(worker.part_name(worker.entry), entry_type, worker.entry.read_bytes())]
-    for path in worker.modules:
-        parts.append(Part(worker.part_name(path), CONTENT_TYPES[path.suffix], path.read_bytes()))
-    return parts
+@dataclass(frozen=True)
+class Upload:
+    """What goes up: the module parts (entry first), the blob parts of a service worker, and
+    the bindings and metadata fields made from files (blobs, package dependencies)."""
+
+    parts: tuple[Part, ...]
+    blob_parts: tuple[Part, ...]
+    blob_bindings: tuple[dict[str, Any], ...]
+    source_maps: tuple[Part, ...]
+    package_dependencies: tuple[dict[str, str], ...]
+
+    @property
+    def modules(self) -> tuple[Part, ...]:
+        """Every part the Worker is made of, for the size check and the summary."""
+        return (*self.blob_parts, *self.parts, *self.source_maps)
 
 
-def check_sizes(parts: Sequence[Part]) -> list[Notice]:
+def read_upload(worker: WorkerInputs) -> Upload:
+    """Read every file of the upload (nothing is sent).
+
+    :raises InputError: for a source map that is missing or a ``data:`` URL.
+    """
+    main_type = (
+        "application/javascript"
+        if worker.format == "service-worker"
+        else (
+            CONTENT_TYPES["PythonModule"]
+            if worker.entry.suffix == ".py"
+            else CONTENT_TYPES["ESModule"]
+        )
+    )
+    parts = [Part(worker.entry_name, main_type, worker.entry.read_bytes())]
+    blob_parts: list[Part] = []
+    blob_bindings: list[dict[str, Any]] = []
+    for blob in worker.config.blobs:
+        data = blob.path.read_bytes() if blob.path.is_file() else _missing_blob(blob.path)
+        blob_parts.append(Part(blob.name, _BLOB_TYPES[blob.type], data, str(blob.path.name)))
+        blob_bindings.append({"name": blob.name, "type": blob.type, "part": blob.name})
+    for module in worker.modules:
+        data = module.path.read_bytes()
+        if worker.format == "service-worker" and module.type in SERVICE_WORKER_BLOBS:
+            binding = blob_binding_name(module.name)
+            blob_parts.append(Part(binding, module.content_type, data, module.name))
+            blob_bindings.append(
+                {"name": binding, "type": SERVICE_WORKER_BLOBS[module.type], "part": binding}
+            )
+        else:
+            parts.append(Part(module.name, module.content_type, data))
+    maps = _source_maps(worker, parts) if worker.config.upload_source_maps else []
+    dependencies = (
+        package_dependencies(worker.project_root, worker.config.dependencies_exclude)
+        if worker.config.dependencies_instrumentation
+        else ()
+    )
+    return Upload(tuple(parts), tuple(blob_parts), tuple(blob_bindings), tuple(maps), dependencies)
+
+
+_BLOB_TYPES: Final = {
+    "wasm_module": CONTENT_TYPES["CompiledWasm"],
+    "text_blob": CONTENT_TYPES["Text"],
+    "data_blob": CONTENT_TYPES["Data"],
+}
+
+
+def _missing_blob(path: Path) -> bytes:
+    raise InputError(
+        "config", f"the blob file '{path}' does not exist.", "Fix the path in the config."
+    )
+
+
+def _source_maps(worker: WorkerInputs, parts: Sequence[Part]) -> list[Part]:
+    """The source maps the modules point at (``//# sourceMappingURL=``), as wrangler uploads
+    them without bundling: ``<module>.map``, rewritten."""
+    paths = {worker.entry_name: worker.entry, **{m.name: m.path for m in worker.modules}}
+    maps = []
+    for part in parts:
+        path = paths[part.name]
+        try:
+            url = source_map_url(part.data)
+        except ModuleError as error:
+            raise InputError(
+                "config", f"upload_source_maps: {part.name}: {error}.", "Point it at a .map file."
+            ) from None
+        if url is None:
+            continue
+        map_path = path.parent / url
+        if not map_path.is_file():
+            raise InputError(
+                "config",
+                f"upload_source_maps: {part.name} names the source map {url}, which does not "
+                "exist.",
+                "Build the source map next to the module, or set upload_source_maps = false.",
+            )
+        text = rewrite_source_map(map_path.read_text(encoding="utf-8"), part.name)
+        maps.append(Part(f"{part.name}.map", SOURCE_MAP_TYPE, text.encode()))
+    return maps
+
+
+def check_sizes(upload: Upload) -> list[Notice]:
     """Refuse a Worker above every plan's limits; warn above the Free plan's."""
+    parts = upload.modules
     raw = sum(len(p.data) for p in parts)
     packed = sum(len(gzip.compress(p.data, compresslevel=6)) for p in parts)
     if raw > MAX_RAW_BYTES or packed > MAX_GZIP_BYTES:
@@ -70,33 +215,96 @@ def check_sizes(parts: Sequence[Part]) -> list[Notice]:
     return []
 
 
-def build_metadata(worker: WorkerInputs, parts: Sequence[Part]) -> dict[str, Any]:
-    bindings: list[dict[str, Any]] = []
+def bindings(
+    worker: WorkerInputs, upload: Upload, extra: Sequence[Mapping[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """The metadata's bindings, grouped by type in wrangler's order: vars, secrets, the
+    config's and the input's bindings (``extra`` replaces those of the same name, e.g. a
+    provisioned or inherited one), unsafe bindings, then a service worker's module blobs."""
+    replaced = {b["name"]: dict(b) for b in extra}
+    found: list[dict[str, Any]] = []
     for name, value in worker.vars.items():
         if isinstance(value, str):
-            bindings.append({"type": "plain_text", "name": name, "text": value})
+            found.append({"name": name, "type": "plain_text", "text": value})
         else:
-            bindings.append({"type": "json", "name": name, "json": value})
+            found.append({"name": name, "type": "json", "json": value})
     for name, value in worker.secrets.items():
-        bindings.append({"type": "secret_text", "name": name, "text": value})
-    bindings.extend(dict(b) for b in worker.bindings)
-    metadata: dict[str, Any] = {
-        "compatibility_date": worker.compatibility_date,
-        "compatibility_flags": list(worker.compatibility_flags),
-        "bindings": bindings,
-    }
-    entry = parts[0].name
+        found.append({"name": name, "type": "secret_text", "text": value})
+    for item in worker.bindings:
+        found.append(replaced.pop(item.name) if item.name in replaced else dict(item.binding))
+    found.extend(replaced.values())
+    config_blobs = [
+        b for b in upload.blob_bindings if b["part"] in {x.name for x in worker.config.blobs}
+    ]
+    found.extend(config_blobs)
+    found.extend(dict(b) for b in worker.config.unsafe_bindings)
+    order = {kind: index for index, kind in enumerate(BINDING_ORDER)}
+    found.sort(key=lambda b: order.get(str(b.get("type")), len(order)))
+    module_blobs = [b for b in upload.blob_bindings if b not in config_blobs]
+    return found + module_blobs
+
+
+def keep_bindings(keep_vars: bool, sends_secrets: bool, keep_secrets: bool) -> list[str] | None:
+    """``metadata.keep_bindings``, or None to leave it out.
+
+    A Worker's secrets outlive an upload that has no ``keep_bindings`` (a plain ``wrangler
+    deploy`` sends none), while a given list carries over only the types it names. So, as
+    wrangler does (``keepSecrets = keepVars || secretsFile``), the secret types are listed
+    when the list is sent anyway for ``keep_vars`` or when the upload carries secrets of its
+    own. ``keep_secrets: false`` sends the list without them, ``[]`` if nothing else is kept,
+    so the secrets the upload does not carry are dropped.
+    """
+    kept = list(KEEP_VAR_TYPES) if keep_vars else []
+    if not keep_secrets:
+        return kept
+    if keep_vars or sends_secrets:
+        return [*kept, *KEEP_SECRET_TYPES]
+    return None
+
+
+def build_metadata(
+    worker: WorkerInputs,
+    upload: Upload,
+    metadata_bindings: list[dict[str, Any]],
+    migrations: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``metadata`` part, in wrangler's field order, then ``unsafe.metadata`` merged."""
+    metadata: dict[str, Any] = {}
     if worker.format == "service-worker":
-        metadata["body_part"] = entry
+        metadata["body_part"] = worker.entry_name
     else:
-        metadata["main_module"] = entry
-    if worker.keep_secrets:
-        metadata["keep_bindings"] = KEEP_SECRET_TYPES
+        metadata["main_module"] = worker.entry_name
+    metadata["bindings"] = metadata_bindings
+    metadata["compatibility_date"] = worker.compatibility_date
+    metadata["compatibility_flags"] = list(worker.compatibility_flags)
+    if migrations:
+        metadata["migrations"] = dict(migrations)
+    keep = keep_bindings(worker.config.keep_vars, bool(worker.secrets), worker.keep_secrets)
+    if keep is not None:
+        metadata["keep_bindings"] = keep
+    settings = worker.config.settings
+    for key in ("logpush", "placement", "tail_consumers", "streaming_tail_consumers", "limits"):
+        if key in settings:
+            metadata[key] = settings[key]
+    if worker.message:
+        metadata["annotations"] = {"workers/message": worker.message}
+    # A config without observability turns it off, as wrangler's re-deploy does
+    # (``observability ?? {enabled: false}`` in its script-settings PATCH): the Worker ends
+    # as wrangler leaves it, on a first deploy too, without the read wrangler spends on
+    # telling the two apart.
+    metadata["observability"] = dict(settings.get("observability", OBSERVABILITY_OFF))
+    if "cache_options" in settings:
+        metadata["cache_options"] = settings["cache_options"]
+    if upload.package_dependencies:
+        metadata["package_dependencies"] = [dict(d) for d in upload.package_dependencies]
+    metadata.update(worker.config.unsafe_metadata)
     return metadata
 
 
-def form(parts: Sequence[Part], metadata: Mapping[str, Any]) -> Form:
-    """The multipart form of an upload."""
-    files: Form = [("metadata", (None, json.dumps(metadata), "application/json"))]
-    files += [(p.name, (p.name, p.data, p.content_type)) for p in parts]
+def form(upload: Upload, metadata: Mapping[str, Any]) -> Form:
+    """The multipart form of an upload, in wrangler's part order."""
+    files: Form = [(p.name, (p.file_name, p.data, p.content_type)) for p in upload.blob_parts]
+    files.append(("metadata", (None, json.dumps(metadata), "application/json")))
+    files += [(p.name, (p.file_name, p.data, p.content_type)) for p in upload.parts]
+    files += [(p.name, (p.file_name, p.data, p.content_type)) for p in upload.source_maps]
     return files

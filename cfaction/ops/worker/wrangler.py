@@ -1,97 +1,175 @@
-"""The Worker settings of a wrangler configuration file (input ``config`` of ``operation: worker``).
+"""The Worker settings of a wrangler configuration (input ``config`` of ``operation: worker``).
 
-Reads ``wrangler.toml``, ``wrangler.json`` or ``wrangler.jsonc``, applies one
-``[env.<name>]`` section the way wrangler does, and turns the bindings cfaction can upload
-into API binding objects (https://developers.cloudflare.com/workers/configuration/
-multipart-upload-metadata/#bindings). A key cfaction does not apply is listed,
-never dropped silently: in ``unsupported`` when it would change the deployed Worker
-(Durable Objects, crons, assets, …), in ``ignored`` when it only matters for building or
-local development (``build``, ``rules``, ``dev``, …), since cfaction uploads built files.
+Reads one environment of ``wrangler.toml``, ``wrangler.json`` or ``wrangler.jsonc`` the way
+wrangler 4 does and turns every key into what the upload needs: the Worker's settings,
+bindings (:mod:`cfaction.ops.worker.bindings`), triggers, migrations and module rules. Every
+key is applied, ignored because it cannot change the deployed Worker, or refused before any
+API call (:mod:`cfaction.ops.worker.config_keys`); nothing is dropped silently.
 
-Environments follow wrangler (workers-sdk ``workers-utils/src/config/validation.ts``):
+Environments follow wrangler (workers-sdk ``packages/workers-utils/src/config/
+validation.ts`` and ``validation-helpers.ts``):
 
 * inheritable keys (``name``, ``main``, ``compatibility_date``, ``routes``, ``triggers``, …)
   come from the top level unless the environment sets them; the name becomes
   ``<name>-<environment>`` unless the environment sets ``name``;
 * non-inheritable keys (``vars`` and every binding) are never inherited: an environment
-  without its own ``vars`` has none, and ``not_inherited`` lists the top-level ones it lost
-  (wrangler warns about each).
+  without its own ``vars`` has none, and wrangler warns about each such key;
+* top-level-only keys (``keep_vars``, ``alias``, ``wasm_modules``, …) apply to every
+  environment; written inside one they are ignored with a warning, as wrangler does.
 
 One difference: wrangler inherits ``route`` and ``routes`` separately, so an environment
 that sets ``route`` would still get the top-level ``routes`` (which win). Here an environment
 that sets either one replaces both.
-
-Like wrangler, ``.json`` files are read as JSONC too (comments and trailing commas).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import tomllib
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from cfaction.errors import InputError
+from cfaction.ops.worker.bindings import (
+    BINDING_KINDS,
+    BindingKind,
+    BindingShapeError,
+    ConfigBinding,
+    convert,
+    unknown_fields,
+)
+from cfaction.ops.worker.config_keys import KEYS
+from cfaction.ops.worker.wrangler_file import (
+    describe_kind,
+    parse_top_level,
+    read_top_level,
+    select_environment,
+    strip_jsonc,
+)
 from cfaction.workspace import Workspace
 
-
-def _keys(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-FORMATS: Final = (".toml", ".json", ".jsonc")
+__all__ = [
+    "MODULE_RULE_TYPES",
+    "Blob",
+    "BuildOptions",
+    "Migration",
+    "ModuleRule",
+    "QueueConsumer",
+    "RouteSpec",
+    "WorkerConfig",
+    "Workflow",
+    "load_worker_config",
+    "parse_worker_config",
+    "strip_jsonc",
+]
 
 ROUTE_KEYS: Final = ("route", "routes")
-ROUTE_FIELDS: Final = frozenset({"pattern", "zone_name", "zone_id", "custom_domain"})
-
-SUPPORTED_KEYS: Final = _keys(
-    """
-    name main compatibility_date compatibility_flags account_id workers_dev route routes
-    vars kv_namespaces r2_buckets d1_databases services queues analytics_engine_datasets
-    """
+ROUTE_FIELDS: Final = frozenset(
+    {"pattern", "zone_name", "zone_id", "custom_domain", "enabled", "previews_enabled"}
 )
-"""The keys cfaction applies (``queues``: only ``producers``)."""
-
-IGNORED_KEYS: Final = _keys(
-    """
-    $schema alias base_dir build define dependencies_instrumentation dev
-    find_additional_modules jsx_factory jsx_fragment keep_names keep_vars legacy_env minify
-    no_bundle node_compat preserve_file_names python_modules rules send_metrics tsconfig
-    upload_source_maps
-    """
-)
-"""Keys for bundling, local development or wrangler itself: nothing to apply to built files."""
-
-NON_INHERITABLE: Final = _keys(
-    """
-    agent_memory ai ai_search ai_search_namespaces analytics_engine_datasets artifacts
-    browser cloudchamber connect containers d1_databases define dispatch_namespaces
-    durable_objects flagship hyperdrive images kv_namespaces media mtls_certificates
-    pipelines queues r2_buckets ratelimits secrets secrets_store_secrets send_email services
-    stream streaming_tail_consumers tail_consumers unsafe unsafe_hello_world vars vectorize
-    version_metadata vpc_networks vpc_services websearch worker_loaders workflows
-    """
+NON_INHERITABLE: Final = frozenset(
+    [
+        "vars",
+        "secrets",
+        "define",
+        "durable_objects",
+        "workflows",
+        "kv_namespaces",
+        "cloudchamber",
+        "containers",
+        "send_email",
+        "queues",
+        "connect",
+        "r2_buckets",
+        "d1_databases",
+        "vectorize",
+        "ai_search_namespaces",
+        "ai_search",
+        "websearch",
+        "agent_memory",
+        "hyperdrive",
+        "services",
+        "analytics_engine_datasets",
+        "dispatch_namespaces",
+        "mtls_certificates",
+        "tail_consumers",
+        "streaming_tail_consumers",
+        "unsafe",
+        "browser",
+        "ai",
+        "images",
+        "stream",
+        "media",
+        "pipelines",
+        "secrets_store_secrets",
+        "artifacts",
+        "unsafe_hello_world",
+        "flagship",
+        "worker_loaders",
+        "ratelimits",
+        "vpc_services",
+        "vpc_networks",
+        "version_metadata",
+    ]
 )
 """wrangler's ``EnvironmentNonInheritable`` keys (workers-utils ``config/environment.ts``)."""
-
-TOP_LEVEL_ONLY: Final = _keys(
-    """
-    $schema addresses alias data_blobs dependencies_instrumentation dev env keep_vars
-    legacy_env pages_build_output_dir send_metrics site text_blobs wasm_modules
-    """
+TOP_LEVEL_ONLY: Final = frozenset(
+    [
+        "$schema",
+        "env",
+        "send_metrics",
+        "dependencies_instrumentation",
+        "dev",
+        "site",
+        "wasm_modules",
+        "text_blobs",
+        "data_blobs",
+        "alias",
+        "keep_vars",
+        "addresses",
+        "pages_build_output_dir",
+        "legacy_env",
+    ]
 )
-"""Keys of the whole file (wrangler's ``ConfigFields``): they apply to every environment, and
-an environment cannot set them."""
+"""Keys of the whole file (wrangler's ``ConfigFields``): they apply to every environment."""
+MODULE_RULE_TYPES: Final = ("ESModule", "CommonJS", "CompiledWasm", "Text", "Data")
+"""The rule types a config may name (wrangler's validation accepts these five)."""
+BLOB_KEYS: Final = {
+    "wasm_modules": "wasm_module",
+    "text_blobs": "text_blob",
+    "data_blobs": "data_blob",
+}
+QUEUE_CONSUMER_FIELDS: Final = frozenset(
+    {
+        "queue",
+        "type",
+        "max_batch_size",
+        "max_batch_timeout",
+        "max_retries",
+        "dead_letter_queue",
+        "max_concurrency",
+        "visibility_timeout_ms",
+        "retry_delay",
+    }
+)
+MIGRATION_STEP_KEYS: Final = (
+    "new_classes",
+    "new_sqlite_classes",
+    "renamed_classes",
+    "deleted_classes",
+    "transferred_classes",
+)
 
-_SPLIT_KEYS: Final = frozenset({"triggers"})
-"""Unsupported keys reported by sub-key (``triggers.crons``), which says more than the key."""
-
+_BINDINGS_TABLES: Final = frozenset({"durable_objects", "logfwdr"})
+"""Tables whose entries live under ``bindings``, which wrangler requires."""
+_EXTRA_FIELDS: Final = ("limits", "schedules", "database_name")
+"""Entry fields used besides the binding: a Workflow's own settings, a D1 database's name."""
 _DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER_FIELDS: Final = ("max_batch_size", "max_batch_timeout", "max_retries", "retry_delay")
 
 
 @dataclass(frozen=True)
@@ -105,140 +183,114 @@ class RouteSpec:
 
 
 @dataclass(frozen=True)
+class Migration:
+    """One entry of ``migrations``: its tag and its step (the entry without the tag)."""
+
+    tag: str
+    step: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class QueueConsumer:
+    """One entry of ``queues.consumers``, as written."""
+
+    where: str
+    queue: str
+    settings: dict[str, Any]
+    dead_letter_queue: str | None = None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A Workflow this Worker binds; it defines it when ``script_name`` is unset or its own."""
+
+    where: str
+    name: str
+    class_name: str
+    script_name: str | None = None
+    limits: dict[str, Any] | None = None
+    schedules: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ModuleRule:
+    """One entry of ``rules``: files matching ``globs`` are modules of ``type``."""
+
+    type: str
+    globs: tuple[str, ...]
+    fallthrough: bool | None = None
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A service-worker blob (``wasm_modules``, ``text_blobs``, ``data_blobs``): a binding of
+    ``type`` named ``name`` whose content is the file ``path``."""
+
+    type: str
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the config says about bundling with esbuild."""
+
+    define: dict[str, str] = field(default_factory=dict)
+    alias: dict[str, str] = field(default_factory=dict)
+    minify: bool | None = None
+    keep_names: bool | None = None
+    jsx_factory: str | None = None
+    jsx_fragment: str | None = None
+    tsconfig: Path | None = None
+
+
+@dataclass(frozen=True)
 class WorkerConfig:
     """What a wrangler configuration file says about the Worker, for one environment.
 
-    ``None`` and empty values mean "not in the file". ``unsupported``, ``ignored`` and
-    ``not_inherited`` hold dotted key names (``env.staging.durable_objects``) for the
-    caller to report.
+    ``None`` and empty values mean "not in the file". ``refused`` holds (key, what to do)
+    for keys cfaction does not apply; ``warnings`` what wrangler would warn about and
+    deploy anyway (keys that are not wrangler's, fields it does not read).
     """
 
     path: Path
-    name: str | None
-    main: Path | None
-    compatibility_date: str | None
-    compatibility_flags: tuple[str, ...]
-    vars: dict[str, Any]
-    bindings: tuple[dict[str, Any], ...]
-    routes: tuple[RouteSpec, ...]
-    workers_dev: bool | None
-    account_id: str | None
-    unsupported: tuple[str, ...]
-    ignored: tuple[str, ...]
-    not_inherited: tuple[str, ...] = ()
-    """Top-level non-inheritable keys (``vars``, ``kv_namespaces``, …) that the selected
-    environment does not set, so it does not get them."""
-
-
-@dataclass(frozen=True)
-class _Field:
-    """One field of a binding entry: its key in the file and in the API binding."""
-
-    key: str
-    api: str
-    kind: type = str
-    required: bool = False
-    hint: str = ""
-
-
-@dataclass(frozen=True)
-class _BindingKind:
-    """A list of binding entries in the file (``kv_namespaces``) and the API type it makes."""
-
-    key: str
-    type: str
-    fields: tuple[_Field, ...]
-    local: frozenset[str] = frozenset()
-    """Fields for local development or wrangler's own commands: not part of an upload."""
-
-
-_BINDING: Final = _Field(
-    "binding", "name", required=True, hint="the name the Worker's code uses (env.NAME)"
-)
-BINDING_KINDS: Final = (
-    _BindingKind(
-        "kv_namespaces",
-        "kv_namespace",
-        (
-            _BINDING,
-            _Field(
-                "id",
-                "namespace_id",
-                required=True,
-                hint="the namespace ID (wrangler kv namespace list shows it); cfaction binds "
-                "existing namespaces and does not create them",
-            ),
-        ),
-        frozenset({"preview_id", "remote"}),
-    ),
-    _BindingKind(
-        "r2_buckets",
-        "r2_bucket",
-        (
-            _BINDING,
-            _Field(
-                "bucket_name",
-                "bucket_name",
-                required=True,
-                hint="the bucket's name; cfaction binds existing buckets and does not create them",
-            ),
-            _Field("jurisdiction", "jurisdiction"),
-        ),
-        frozenset({"preview_bucket_name", "remote", "local_dev"}),
-    ),
-    _BindingKind(
-        "d1_databases",
-        "d1",
-        (
-            _BINDING,
-            _Field(
-                "database_id",
-                "id",
-                required=True,
-                hint="the database ID (wrangler d1 list shows it); cfaction binds existing "
-                "databases and does not create them",
-            ),
-        ),
-        frozenset(
-            {
-                "database_name",
-                "preview_database_id",
-                "migrations_table",
-                "migrations_dir",
-                "migrations_pattern",
-                "remote",
-            }
-        ),
-    ),
-    _BindingKind(
-        "services",
-        "service",
-        (
-            _BINDING,
-            _Field("service", "service", required=True, hint="the name of the Worker to call"),
-            _Field("environment", "environment"),
-            _Field("entrypoint", "entrypoint"),
-            _Field("props", "props", kind=dict),
-        ),
-        frozenset({"remote"}),
-    ),
-    _BindingKind(
-        "queues.producers",
-        "queue",
-        (
-            _BINDING,
-            _Field("queue", "queue_name", required=True, hint="the name of the queue"),
-            _Field("delivery_delay", "delivery_delay", kind=int),
-        ),
-        frozenset({"remote"}),
-    ),
-    _BindingKind(
-        "analytics_engine_datasets",
-        "analytics_engine",
-        # Without dataset, Cloudflare writes to a dataset named after the binding (as wrangler).
-        (_BINDING, _Field("dataset", "dataset")),
-    ),
-)
+    name: str | None = None
+    main: Path | None = None
+    compatibility_date: str | None = None
+    compatibility_flags: tuple[str, ...] = ()
+    account_id: str | None = None
+    workers_dev: bool | None = None
+    preview_urls: bool | None = None
+    routes: tuple[RouteSpec, ...] = ()
+    vars: dict[str, Any] = field(default_factory=dict)
+    keep_vars: bool = False
+    bindings: tuple[ConfigBinding, ...] = ()
+    unsafe_bindings: tuple[dict[str, Any], ...] = ()
+    unsafe_metadata: dict[str, Any] = field(default_factory=dict)
+    blobs: tuple[Blob, ...] = ()
+    required_secrets: tuple[str, ...] = ()
+    migrations: tuple[Migration, ...] = ()
+    crons: tuple[str, ...] | None = None
+    queue_consumers: tuple[QueueConsumer, ...] = ()
+    workflows: tuple[Workflow, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Metadata fields: observability, placement, limits, logpush, tail_consumers,
+    streaming_tail_consumers, cache_options."""
+    rules: tuple[ModuleRule, ...] = ()
+    find_additional_modules: bool | None = None
+    base_dir: Path | None = None
+    preserve_file_names: bool | None = None
+    no_bundle: bool | None = None
+    upload_source_maps: bool | None = None
+    python_exclude: tuple[str, ...] = ("**/*.pyc",)
+    build: BuildOptions = field(default_factory=BuildOptions)
+    dependencies_instrumentation: bool = True
+    dependencies_exclude: tuple[str, ...] = ()
+    environment: str | None = None
+    top_level_name: str | None = None
+    has_environments: bool = False
+    refused: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def load_worker_config(
@@ -251,166 +303,18 @@ def load_worker_config(
         message names the key, and the line and column of a syntax error), named
         ``environment`` when the file defines no such environment.
     """
-    if path.suffix.lower() not in FORMATS:
-        raise InputError(
-            "config",
-            f"'{path}' is not a wrangler.toml, wrangler.json or wrangler.jsonc file.",
-            "Point config at the Worker's wrangler.toml, wrangler.json or wrangler.jsonc.",
-        )
-    folder = workspace or Workspace.at(path.resolve().parent)
-    text = folder.read_text(
-        "config",
-        path if workspace else path.resolve(),
-        label=f"'{path}'",
-        missing_fix="Check the path (relative to the workspace).",
-    )
-    return parse_worker_config(path, text, environment)
+    return _from_top(path, read_top_level(path, workspace), environment)
 
 
 def parse_worker_config(path: Path, text: str, environment: str | None = None) -> WorkerConfig:
     """The settings in ``text``, the content of the configuration file ``path``."""
-    top = _top_level(path, text)
+    return _from_top(path, parse_top_level(path, text), environment)
+
+
+def _from_top(path: Path, top: dict[str, Any], environment: str | None) -> WorkerConfig:
     env_name = (environment or "").strip() or None
-    env = _environment(path, top, env_name) if env_name else None
+    env = select_environment(path, top, env_name) if env_name else None
     return _Loader(path, top, env, env_name).load()
-
-
-def strip_jsonc(text: str) -> str:
-    """JSONC as JSON: comments and trailing commas become spaces, so the line and column of
-    every remaining character stay the same (for the JSON parser's error positions).
-
-    :raises ValueError: for a ``/*`` comment that is never closed, with its position.
-    """
-    out = list(text)
-    length = len(text)
-    pending_comma: int | None = None  # a comma that is trailing if a } or ] comes next
-    previous = ""  # the last character that is not space or comment
-    i = 0
-    while i < length:
-        char = text[i]
-        if char == '"':
-            end = i + 1
-            while end < length and text[end] not in '"\n':
-                end += 2 if text[end] == "\\" else 1
-            i = end + 1
-            pending_comma, previous = None, '"'
-            continue
-        if text.startswith("//", i):
-            end = text.find("\n", i)
-            end = length if end < 0 else end
-        elif text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            if close < 0:
-                line, column = _position(text, i)
-                raise ValueError(f"a /* comment is never closed (line {line}, column {column})")
-            end = close + 2
-        else:
-            if char == ",":
-                # After {, [ or another comma the comma is an error; leave it to the parser.
-                pending_comma = i if previous not in "{[," else None
-            elif char in "}]" and pending_comma is not None:
-                out[pending_comma] = " "
-                pending_comma = None
-            elif not char.isspace():
-                pending_comma = None
-            if not char.isspace():
-                previous = char
-            i += 1
-            continue
-        for j in range(i, end):
-            if out[j] not in "\r\n":
-                out[j] = " "
-        i = end
-    return "".join(out)
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def _top_level(path: Path, text: str) -> dict[str, Any]:
-    """The file's top-level table."""
-    data = _parse(path, text, path.suffix.lower())
-    if not isinstance(data, dict):
-        raise InputError(
-            "config",
-            f"{path} holds {_kind(data, 'an object')}, not an object of settings.",
-            'Write the settings as one object: {"name": "my-worker", …}.',
-        )
-    return data
-
-
-def _parse(path: Path, text: str, suffix: str) -> Any:
-    if suffix == ".toml":
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise InputError(
-                "config", f"{path} is not valid TOML: {error}.", "Fix the TOML syntax there."
-            ) from None
-    try:
-        return json.loads(strip_jsonc(text))
-    except ValueError as error:
-        problem = (
-            f"{error.msg} at line {error.lineno}, column {error.colno}"
-            if isinstance(error, json.JSONDecodeError)
-            else str(error)
-        )
-        raise InputError(
-            "config",
-            f"{path} is not valid JSON: {problem}.",
-            "Fix the JSON syntax there (// and /* */ comments and trailing commas are allowed).",
-        ) from None
-
-
-def _environment(path: Path, top: dict[str, Any], name: str) -> dict[str, Any]:
-    """The ``env.<name>`` table."""
-    toml = path.suffix.lower() == ".toml"
-    section = "[env.<name>] sections" if toml else '"env" entries'
-    a_table = "a table" if toml else "an object"
-    envs = top.get("env", {})
-    if not isinstance(envs, dict):
-        raise InputError(
-            "config",
-            f"{path}: env is {_kind(envs, a_table)}, not {a_table} of environments.",
-            f"Define each environment in {section}.",
-        )
-    if name not in envs:
-        if envs:
-            problem = f"'{name}' is not in {path}; it defines: {', '.join(envs)}."
-            fix = "Set environment to one of those, or leave it empty for the top level."
-        else:
-            problem = f"'{name}' is not in {path}; it defines no environments."
-            fix = f"Add it to {path.name} ({section}), or leave environment empty."
-        raise InputError("environment", problem, fix)
-    env = envs[name]
-    if not isinstance(env, dict):
-        raise InputError(
-            "config",
-            f"{path}: env.{name} is {_kind(env, a_table)}, not {a_table} of settings.",
-            f"Define the environment's settings in {section}.",
-        )
-    return env
-
-
-def _kind(value: Any, a_table: str) -> str:
-    """What a value is, for messages: 'a string', 'a list', ``a_table`` for a mapping."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string" if value else "an empty string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return a_table
-    if value is None:
-        return "null"
-    if isinstance(value, date | time):
-        return "a TOML date/time"
-    return type(value).__name__
 
 
 class _Loader:
@@ -429,8 +333,8 @@ class _Loader:
         self.values = {
             key: (label, value) for key, label, value, applied in self.entries if applied
         }
-        self.unsupported: list[str] = []
-        self.ignored: list[str] = []
+        self.refused: list[tuple[str, str]] = []
+        self.warnings: list[str] = []
 
     def _entries(self) -> list[tuple[str, str, Any, bool]]:
         """The keys in effect as (key, dotted name, value, applied), inherited ones first.
@@ -458,20 +362,44 @@ class _Loader:
         named = self._bindings()
         vars_ = self._vars()
         self._check_unique_names(vars_, named)
+        top_name = self.top.get("name") if isinstance(self.top.get("name"), str) else None
         return WorkerConfig(
             path=self.path,
             name=self._name(),
             main=self._main(),
             compatibility_date=self._date(),
-            compatibility_flags=self._flags(),
-            vars=vars_,
-            bindings=tuple(binding for _, binding in named),
-            routes=self._routes(),
-            workers_dev=self._bool("workers_dev"),
+            compatibility_flags=self._strings("compatibility_flags") or (),
             account_id=self._text("account_id") or None,  # wrangler reads "" as not set
-            unsupported=tuple(dict.fromkeys(self.unsupported)),
-            ignored=tuple(dict.fromkeys(self.ignored)),
-            not_inherited=self._not_inherited(),
+            workers_dev=self._bool("workers_dev"),
+            preview_urls=self._bool("preview_urls"),
+            routes=self._routes(),
+            vars=vars_,
+            keep_vars=bool(self._bool("keep_vars")),
+            bindings=tuple(named),
+            unsafe_bindings=self._unsafe_bindings(),
+            unsafe_metadata=self._unsafe_metadata(),
+            blobs=self._blobs(),
+            required_secrets=self._required_secrets(),
+            migrations=self._migrations(),
+            crons=self._crons(),
+            queue_consumers=self._queue_consumers(),
+            workflows=self._workflows(named),
+            settings=self._settings(),
+            rules=self._rules(),
+            find_additional_modules=self._bool("find_additional_modules"),
+            base_dir=self._path("base_dir"),
+            preserve_file_names=self._bool("preserve_file_names"),
+            no_bundle=self._bool("no_bundle"),
+            upload_source_maps=self._bool("upload_source_maps"),
+            python_exclude=self._python_exclude(),
+            build=self._build_options(),
+            dependencies_instrumentation=self._instrumentation()[0],
+            dependencies_exclude=self._instrumentation()[1],
+            environment=self.env_name,
+            top_level_name=top_name,
+            has_environments=isinstance(self.top.get("env"), dict) and bool(self.top["env"]),
+            refused=tuple(dict.fromkeys(self.refused)),
+            warnings=tuple(dict.fromkeys(self.warnings)),
         )
 
     # messages
@@ -480,38 +408,47 @@ class _Loader:
         return InputError("config", f"{self.path}: {problem}", fix)
 
     def _type_error(self, label: str, value: Any, wanted: str, fix: str = "") -> InputError:
-        return self._error(f"{label} is {_kind(value, self.a_table)}, not {wanted}.", fix)
+        return self._error(f"{label} is {describe_kind(value, self.a_table)}, not {wanted}.", fix)
 
     # key classification
 
     def _classify(self) -> None:
         for key, label, value, applied in self.entries:
-            if not applied:  # "env.staging.keep_vars" is still only a build setting
-                (self.ignored if key in IGNORED_KEYS else self.unsupported).append(label)
-            elif key == "queues" and isinstance(value, dict):
-                self.unsupported.extend(f"{label}.{sub}" for sub in value if sub != "producers")
-            elif key in SUPPORTED_KEYS:
-                continue
-            elif key in IGNORED_KEYS:
-                self.ignored.append(label)
-            elif key in _SPLIT_KEYS and isinstance(value, dict) and value:
-                self.unsupported.extend(f"{label}.{sub}" for sub in value)
-            else:
-                self.unsupported.append(label)
-
-    def _not_inherited(self) -> tuple[str, ...]:
-        if self.env is None:
-            return ()
-        return tuple(
-            key
-            for key in self.top
-            if key in NON_INHERITABLE and key not in IGNORED_KEYS and key not in self.env
-        )
+            rule = KEYS.get(key)
+            if not applied:
+                self.warnings.append(
+                    f"{label}: {key} applies to the whole file, not an environment; "
+                    "wrangler ignores it here, and so does cfaction."
+                )
+            elif rule is None:
+                self.warnings.append(
+                    f"{label} is not a wrangler configuration key; wrangler ignores it, and so "
+                    "does cfaction."
+                )
+            elif rule.disposition == "refused" or (
+                key == "compliance_region" and value != "public"
+            ):
+                self.refused.append((label, rule.note))
+            elif key in ("triggers", "unsafe") and isinstance(value, dict):
+                for sub in value:
+                    sub_rule = KEYS.get(f"{key}.{sub}")
+                    if sub_rule is not None and sub_rule.disposition == "refused":
+                        self.refused.append((f"{label}.{sub}", sub_rule.note))
+        if self.env is not None:
+            for key in self.top:
+                if key in NON_INHERITABLE and key not in self.env:
+                    self.warnings.append(
+                        f'"{key}" exists at the top level, but not on "env.{self.env_name}"; '
+                        "environments do not inherit it (as in wrangler), so this one has none."
+                    )
 
     # plain settings
 
+    def _value(self, key: str) -> tuple[str, Any]:
+        return self.values.get(key, (key, None))
+
     def _text(self, key: str) -> str | None:
-        label, value = self.values.get(key, (key, None))
+        label, value = self._value(key)
         if value is None:
             return None
         if not isinstance(value, str):
@@ -519,10 +456,24 @@ class _Loader:
         return value
 
     def _bool(self, key: str) -> bool | None:
-        label, value = self.values.get(key, (key, None))
+        label, value = self._value(key)
         if value is None or isinstance(value, bool):
             return value
         raise self._type_error(label, value, "a boolean", f"Write {key} = true or false.")
+
+    def _strings(self, key: str) -> tuple[str, ...] | None:
+        label, value = self._value(key)
+        if value is None:
+            return None
+        return self._string_list(label, value, f'Write a list, e.g. {key} = ["…"].')
+
+    def _string_list(self, label: str, value: Any, fix: str) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self._type_error(label, value, "a list", fix)
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                raise self._type_error(f"{label}[{index}]", item, "a non-empty string", fix)
+        return tuple(value)
 
     def _filled(self, key: str, fix: str) -> str | None:
         """A string key that, when written, must not be empty."""
@@ -539,10 +490,18 @@ class _Loader:
 
     def _main(self) -> Path | None:
         main = self._filled("main", "Write the entry module's path, or remove it.")
-        return None if main is None else Path(os.path.normpath(self.path.parent / main))
+        return None if main is None else self._relative_path(main)
+
+    def _path(self, key: str) -> Path | None:
+        text = self._filled(key, f"Write {key} as a path, or remove it.")
+        return None if text is None else self._relative_path(text)
+
+    def _relative_path(self, text: str) -> Path:
+        """A path of the config: relative to the config file's folder."""
+        return Path(os.path.normpath(self.path.parent / text))
 
     def _date(self) -> str | None:
-        label, value = self.values.get("compatibility_date", ("", None))
+        label, value = self._value("compatibility_date")
         fix = 'Write it as a quoted date, e.g. compatibility_date = "2025-01-15".'
         if value is None:
             return None
@@ -560,26 +519,21 @@ class _Loader:
             ) from None
         return value
 
-    def _flags(self) -> tuple[str, ...]:
-        label, value = self.values.get("compatibility_flags", ("", None))
+    def _table(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        label, value = self._value(key)
         if value is None:
-            return ()
-        fix = 'Write a list of flag names, e.g. ["nodejs_compat"].'
-        if not isinstance(value, list):
-            raise self._type_error(label, value, "a list", fix)
-        for index, flag in enumerate(value):
-            if not isinstance(flag, str) or not flag:
-                raise self._type_error(f"{label}[{index}]", flag, "a flag name", fix)
-        return tuple(value)
+            return None
+        if not isinstance(value, dict):
+            raise self._type_error(label, value, self.a_table)
+        return label, value
 
-    # vars
+    # vars and secrets
 
     def _vars(self) -> dict[str, Any]:
-        label, value = self.values.get("vars", ("", None))
-        if value is None:
+        found = self._table("vars")
+        if found is None:
             return {}
-        if not isinstance(value, dict):
-            raise self._type_error(label, value, f"{self.a_table} of names and values")
+        label, value = found
         for name, item in value.items():
             where = f"{label}.{name}"
             if item is None:
@@ -608,33 +562,63 @@ class _Loader:
                 "Quote it to make it a string.",
             )
 
+    def _required_secrets(self) -> tuple[str, ...]:
+        found = self._table("secrets")
+        if found is None:
+            return ()
+        label, value = found
+        for sub in value:
+            if sub != "required":
+                self.warnings.append(f"{label}.{sub} is not read by wrangler deploy.")
+        required = value.get("required")
+        if required is None:
+            return ()
+        return self._string_list(f"{label}.required", required, 'Write required = ["NAME"].')
+
     # bindings
 
-    def _bindings(self) -> list[tuple[str, dict[str, Any]]]:
-        """Every binding as (where it is written, API binding object), in BINDING_KINDS order."""
-        named: list[tuple[str, dict[str, Any]]] = []
+    def _bindings(self) -> list[ConfigBinding]:
+        """Every binding as written, in BINDING_KINDS order."""
+        named: list[ConfigBinding] = []
         for kind in BINDING_KINDS:
-            found = self._binding_list(kind.key)
-            if found is None:
-                continue
-            label, entries = found
-            for index, entry in enumerate(entries):
-                where = f"{label}[{index}]"
-                named.append((where, self._binding(kind, where, entry)))
+            for where, entry in self._binding_entries(kind):
+                try:
+                    binding = convert(kind, entry)
+                except BindingShapeError as error:
+                    raise self._error(f"{where} {error.problem}", error.fix) from None
+                for key in unknown_fields(kind, entry):
+                    self.warnings.append(
+                        f"{where}.{key} is not a field wrangler uploads; it is ignored."
+                    )
+                missing = kind.provision is not None and kind.provision.field not in binding
+                named.append(
+                    ConfigBinding(
+                        where,
+                        binding,
+                        kind.provision if missing else None,
+                        {k: entry[k] for k in _EXTRA_FIELDS if k in entry},
+                    )
+                )
         return named
 
-    def _binding_list(self, key: str) -> tuple[str, list[Any]] | None:
-        """The entries of ``key`` ('queues.producers': a list inside a table)."""
-        top_key, _, sub = key.partition(".")
-        label, value = self.values.get(top_key, (top_key, None))
+    def _binding_entries(self, kind: BindingKind) -> list[tuple[str, Any]]:
+        """The entries of ``kind.key`` ('queues.producers': a list inside a table)."""
+        top_key, _, sub = kind.key.partition(".")
+        label, value = self._value(top_key)
         if value is None:
-            return None
+            return []
+        if kind.single:
+            if not isinstance(value, dict):
+                raise self._type_error(label, value, self.a_table, f"Write {label} = {{ … }}.")
+            return [(label, value)]
         if sub:
             if not isinstance(value, dict):
-                raise self._type_error(label, value, f"{self.a_table} with producers/consumers")
+                raise self._type_error(label, value, f"{self.a_table} with {sub}")
+            if top_key in _BINDINGS_TABLES:
+                self._check_bindings_table(label, value)
             label, value = f"{label}.{sub}", value.get(sub)
             if value is None:
-                return None
+                return []
         if not isinstance(value, list):
             fix = (
                 f"Write each entry as a [[{label}]] table (double brackets)."
@@ -642,39 +626,374 @@ class _Loader:
                 else f'Write "{label.rsplit(".", 1)[-1]}": [{{…}}, …].'
             )
             raise self._type_error(label, value, f"a list of {self.a_table.split()[-1]}s", fix)
-        return label, value
+        entries = []
+        for index, entry in enumerate(value):
+            where = f"{label}[{index}]"
+            if not isinstance(entry, dict):
+                raise self._type_error(where, entry, self.a_table)
+            entries.append((where, entry))
+        return entries
 
-    def _binding(self, kind: _BindingKind, where: str, entry: Any) -> dict[str, Any]:
-        if not isinstance(entry, dict):
-            raise self._type_error(where, entry, self.a_table)
-        binding: dict[str, Any] = {"type": kind.type}
-        for spec in kind.fields:
-            value = entry.get(spec.key)
-            if value is None or value == "":
-                if spec.required:
-                    raise self._error(f"{where} has no {spec.key}.", f"Add {spec.hint}.")
+    def _check_bindings_table(self, label: str, value: Mapping[str, Any]) -> None:
+        """``durable_objects`` and ``logfwdr`` must hold ``bindings`` (wrangler's
+        ``validateBindingsProperty``); ``logfwdr.schema`` moved to ``unsafe.capnp``."""
+        if "bindings" not in value:
+            raise self._error(
+                f"{label} has no bindings.",
+                f"Write each binding as a [[{label}.bindings]] table."
+                if self.a_table == "a table"
+                else f'Write "{label}": {{ "bindings": [{{…}}] }}.',
+            )
+        if label.rsplit(".", 1)[-1] == "logfwdr" and "schema" in value:
+            raise self._error(
+                f"{label}.schema is no longer read by wrangler.",
+                "Remove schema; the schema is given with unsafe.capnp now.",
+            )
+
+    def _unsafe_bindings(self) -> tuple[dict[str, Any], ...]:
+        found = self._table("unsafe")
+        if found is None or found[1].get("bindings") is None:
+            return ()
+        label, value = found
+        items = value["bindings"]
+        if not isinstance(items, list):
+            raise self._type_error(f"{label}.bindings", items, "a list")
+        result = []
+        for index, item in enumerate(items):
+            where = f"{label}.bindings[{index}]"
+            if not isinstance(item, dict) or not all(
+                isinstance(item.get(k), str) and item.get(k) for k in ("name", "type")
+            ):
+                raise self._error(f"{where} has no name or type.", "Give both, as strings.")
+            result.append({k: v for k, v in item.items() if k != "dev"})
+        return tuple(result)
+
+    def _unsafe_metadata(self) -> dict[str, Any]:
+        found = self._table("unsafe")
+        if found is None or found[1].get("metadata") is None:
+            return {}
+        label, value = found
+        metadata = value["metadata"]
+        if not isinstance(metadata, dict):
+            raise self._type_error(f"{label}.metadata", metadata, self.a_table)
+        return dict(metadata)
+
+    def _blobs(self) -> tuple[Blob, ...]:
+        blobs = []
+        for key, kind in BLOB_KEYS.items():
+            found = self._table(key)
+            if found is None:
                 continue
-            if not isinstance(value, spec.kind) or isinstance(value, bool):
-                wanted = {str: "a string", int: "a whole number", dict: self.a_table}[spec.kind]
-                raise self._type_error(f"{where}.{spec.key}", value, wanted)
-            binding[spec.api] = value
-        known = {spec.key for spec in kind.fields} | kind.local
-        self.unsupported.extend(f"{where}.{key}" for key in entry if key not in known)
-        return binding
+            label, value = found
+            for name, path in value.items():
+                if not isinstance(path, str) or not path:
+                    raise self._type_error(f"{label}.{name}", path, "a path")
+                blobs.append(Blob(kind, name, self._relative_path(path)))
+        return tuple(blobs)
 
-    def _check_unique_names(
-        self, vars_: dict[str, Any], named: list[tuple[str, dict[str, Any]]]
-    ) -> None:
+    def _check_unique_names(self, vars_: dict[str, Any], named: list[ConfigBinding]) -> None:
         """The Worker sees vars and bindings side by side as env.NAME: no name twice."""
-        vars_label = self.values.get("vars", ("vars", None))[0]
+        vars_label = self._value("vars")[0]
         seen: dict[str, str] = {name: f"{vars_label}.{name}" for name in vars_}
-        for where, binding in named:
-            first = seen.setdefault(binding["name"], where)
-            if first != where:
+        for item in named:
+            first = seen.setdefault(item.name, item.where)
+            if first != item.where:
                 raise self._error(
-                    f"{first} and {where} are both named {binding['name']}.",
+                    f"{first} and {item.where} are both named {item.name}.",
                     "Give each binding its own name: the Worker reads them all as env.NAME.",
                 )
+
+    # migrations and triggers
+
+    def _migrations(self) -> tuple[Migration, ...]:
+        label, value = self._value("migrations")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self._type_error(label, value, "a list", f"Write each as a [[{label}]] table.")
+        result, tags = [], set()
+        for index, entry in enumerate(value):
+            where = f"{label}[{index}]"
+            if not isinstance(entry, dict):
+                raise self._type_error(where, entry, self.a_table)
+            tag = entry.get("tag")
+            if not isinstance(tag, str) or not tag:
+                raise self._error(f"{where} has no tag.", 'Add tag = "v1" (unique per entry).')
+            if tag in tags:
+                raise self._error(
+                    f"{where} repeats the tag {tag}.", "Give each migration its own tag."
+                )
+            tags.add(tag)
+            step = {k: v for k, v in entry.items() if k != "tag"}
+            for key in step:
+                if key not in MIGRATION_STEP_KEYS:
+                    raise self._error(
+                        f"{where}.{key} is not a migration step.",
+                        f"Use {', '.join(MIGRATION_STEP_KEYS)}.",
+                    )
+            self._check_migration_step(where, step)
+            result.append(Migration(tag, step))
+        return tuple(result)
+
+    def _check_migration_step(self, where: str, step: dict[str, Any]) -> None:
+        for key in ("new_classes", "new_sqlite_classes", "deleted_classes"):
+            if key in step:
+                self._string_list(f"{where}.{key}", step[key], f'Write {key} = ["MyClass"].')
+        pairs = {
+            "renamed_classes": ("from", "to"),
+            "transferred_classes": ("from", "from_script", "to"),
+        }
+        for key, fields in pairs.items():
+            items = step.get(key)
+            if items is None:
+                continue
+            fix = f"Write {key} = [{{ {', '.join(f'{f} = …' for f in fields)} }}]."
+            if not isinstance(items, list):
+                raise self._type_error(f"{where}.{key}", items, "a list", fix)
+            for index, item in enumerate(items):
+                if not isinstance(item, dict) or not all(
+                    isinstance(item.get(f), str) and item.get(f) for f in fields
+                ):
+                    raise self._error(f"{where}.{key}[{index}] needs {', '.join(fields)}.", fix)
+
+    def _crons(self) -> tuple[str, ...] | None:
+        found = self._table("triggers")
+        if found is None:
+            return None
+        label, value = found
+        for sub in value:
+            if sub not in ("crons", "events"):
+                self.warnings.append(f"{label}.{sub} is not a trigger wrangler reads; ignored.")
+        if value.get("crons") is None:
+            return None
+        return self._string_list(f"{label}.crons", value["crons"], 'Write crons = ["*/5 * * * *"].')
+
+    def _queue_consumers(self) -> tuple[QueueConsumer, ...]:
+        found = self._table("queues")
+        if found is None:
+            return ()
+        label, value = found
+        for sub in value:
+            if sub not in ("producers", "consumers"):
+                self.warnings.append(f"{label}.{sub} is not read by wrangler deploy; ignored.")
+        items = value.get("consumers")
+        if items is None:
+            return ()
+        if not isinstance(items, list):
+            raise self._type_error(f"{label}.consumers", items, "a list")
+        consumers = []
+        for index, entry in enumerate(items):
+            where = f"{label}.consumers[{index}]"
+            if not isinstance(entry, dict):
+                raise self._type_error(where, entry, self.a_table)
+            queue = entry.get("queue")
+            if not isinstance(queue, str) or not queue:
+                raise self._error(f"{where} has no queue.", "Add the name of the queue to consume.")
+            if entry.get("type", "worker") != "worker":
+                raise self._error(f'{where}.type must be "worker".', "Remove type.")
+            for key in entry:
+                if key not in QUEUE_CONSUMER_FIELDS:
+                    self.warnings.append(f"{where}.{key} is not a consumer setting; ignored.")
+            for key in (*_NUMBER_FIELDS, "visibility_timeout_ms"):
+                item = entry.get(key)
+                if item is not None and (
+                    isinstance(item, bool) or not isinstance(item, int | float)
+                ):
+                    raise self._type_error(f"{where}.{key}", item, "a number")
+            concurrency = entry.get("max_concurrency")
+            if concurrency is not None and (
+                isinstance(concurrency, bool) or not isinstance(concurrency, int)
+            ):
+                raise self._type_error(f"{where}.max_concurrency", concurrency, "a whole number")
+            dead_letter = entry.get("dead_letter_queue")
+            if dead_letter is not None and not isinstance(dead_letter, str):
+                raise self._type_error(f"{where}.dead_letter_queue", dead_letter, "a queue name")
+            settings = {
+                k: entry[k]
+                for k in (*_NUMBER_FIELDS, "max_concurrency", "visibility_timeout_ms")
+                if k in entry
+            }
+            consumers.append(QueueConsumer(where, queue, settings, dead_letter))
+        return tuple(consumers)
+
+    def _workflows(self, named: list[ConfigBinding]) -> tuple[Workflow, ...]:
+        workflows = []
+        for item in named:
+            if item.binding["type"] != "workflow":
+                continue
+            limits = item.extra.get("limits")
+            if limits is not None and not isinstance(limits, dict):
+                raise self._type_error(f"{item.where}.limits", limits, self.a_table)
+            schedules = item.extra.get("schedules")
+            if isinstance(schedules, str):
+                schedules = [schedules]
+            if schedules is not None:
+                schedules = self._string_list(
+                    f"{item.where}.schedules", schedules, 'Write schedules = ["0 * * * *"].'
+                )
+            workflows.append(
+                Workflow(
+                    item.where,
+                    item.binding["workflow_name"],
+                    item.binding["class_name"],
+                    item.binding.get("script_name"),
+                    dict(limits) if limits is not None else None,
+                    tuple(schedules) if schedules is not None else None,
+                )
+            )
+        return tuple(workflows)
+
+    # settings sent with the upload
+
+    def _settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = {}
+        for key in ("observability", "limits"):
+            found = self._table(key)
+            if found is not None:
+                settings[key] = dict(found[1])
+        placement = self._placement()
+        if placement is not None:
+            settings["placement"] = placement
+        logpush = self._bool("logpush")
+        if logpush is not None:
+            settings["logpush"] = logpush
+        for key, fields in (
+            ("tail_consumers", ("service", "environment")),
+            ("streaming_tail_consumers", ("service", "entrypoint")),
+        ):
+            label, value = self._value(key)
+            if value is None:
+                continue
+            if not isinstance(value, list) or not all(
+                isinstance(item, dict) and isinstance(item.get("service"), str) for item in value
+            ):
+                raise self._error(
+                    f"{label} is not a list of {{ service = … }} entries.",
+                    f'Write {key} = [{{ service = "my-tail" }}].',
+                )
+            settings[key] = [{k: item[k] for k in fields if k in item} for item in value]
+        found = self._table("cache")
+        if found is not None:
+            settings["cache_options"] = dict(found[1])
+        return settings
+
+    def _placement(self) -> dict[str, Any] | None:
+        """``placement`` checked as wrangler checks it and sent as it sends it: smart (with
+        its hint), targeted (one of region, host, hostname), or nothing (mode off, or
+        targeted without a target)."""
+        found = self._table("placement")
+        if found is None:
+            return None
+        label, value = found
+        mode = value.get("mode")
+        hint = value.get("hint")
+        targets = [k for k in ("region", "host", "hostname") if k in value]
+        if len(targets) > 1 or (targets and "hint" in value):
+            raise self._error(
+                f"{label} mixes {', '.join(['hint', *targets] if 'hint' in value else targets)}.",
+                "Give one of hint, region, host or hostname.",
+            )
+        for key in ("hint", *targets):
+            if key in value and not isinstance(value[key], str):
+                raise self._type_error(f"{label}.{key}", value[key], "a string")
+        if "hint" in value:
+            if mode not in ("off", "smart") or (hint and mode != "smart"):
+                raise self._error(f'{label}.hint needs mode = "smart".', 'Write mode = "smart".')
+        elif targets:
+            if mode not in (None, "off", "targeted"):
+                raise self._error(
+                    f'{label}.mode must be "targeted" with {targets[0]}.', "Remove mode."
+                )
+        elif mode not in ("off", "smart", "targeted"):
+            raise self._error(
+                f"{label}.mode '{mode}' is not off, smart or targeted.", 'Write mode = "smart".'
+            )
+        if not hint and mode == "off":
+            return None
+        if hint or mode == "smart":
+            return {"mode": "smart", **({"hint": hint} if hint is not None else {})}
+        for key in targets:
+            if value[key]:
+                return {"mode": "targeted", key: value[key]}
+        return None
+
+    # modules
+
+    def _rules(self) -> tuple[ModuleRule, ...]:
+        label, value = self._value("rules")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self._type_error(
+                label, value, "a list", f"Write each rule as a [[{label}]] table."
+            )
+        rules = []
+        for index, entry in enumerate(value):
+            where = f"{label}[{index}]"
+            if not isinstance(entry, dict):
+                raise self._type_error(where, entry, self.a_table)
+            kind = entry.get("type")
+            if kind not in MODULE_RULE_TYPES:
+                raise self._error(
+                    f"{where}.type '{kind}' is not a module type.",
+                    f"Write one of {', '.join(MODULE_RULE_TYPES)}.",
+                )
+            globs = self._string_list(
+                f"{where}.globs", entry.get("globs"), 'Write globs = ["**/*.txt"].'
+            )
+            fallthrough = entry.get("fallthrough")
+            if fallthrough is not None and not isinstance(fallthrough, bool):
+                raise self._type_error(f"{where}.fallthrough", fallthrough, "a boolean")
+            rules.append(ModuleRule(str(kind), globs, fallthrough))
+        return tuple(rules)
+
+    def _python_exclude(self) -> tuple[str, ...]:
+        found = self._table("python_modules")
+        if found is None or found[1].get("exclude") is None:
+            return ("**/*.pyc",)
+        label, value = found
+        return self._string_list(
+            f"{label}.exclude", value["exclude"], 'Write exclude = ["**/*.pyc"].'
+        )
+
+    def _build_options(self) -> BuildOptions:
+        return BuildOptions(
+            define=self._string_map("define"),
+            alias=self._string_map("alias"),
+            minify=self._bool("minify"),
+            keep_names=self._bool("keep_names"),
+            jsx_factory=self._text("jsx_factory"),
+            jsx_fragment=self._text("jsx_fragment"),
+            tsconfig=self._path("tsconfig"),
+        )
+
+    def _string_map(self, key: str) -> dict[str, str]:
+        found = self._table(key)
+        if found is None:
+            return {}
+        label, value = found
+        for name, item in value.items():
+            if not isinstance(item, str):
+                raise self._type_error(f"{label}.{name}", item, "a string", "Quote the value.")
+        return dict(value)
+
+    def _instrumentation(self) -> tuple[bool, tuple[str, ...]]:
+        found = self._table("dependencies_instrumentation")
+        if found is None:
+            return True, ()
+        label, value = found
+        enabled = value.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise self._type_error(f"{label}.enabled", enabled, "a boolean")
+        exclude = value.get("exclude_packages")
+        names = (
+            ()
+            if exclude is None
+            else self._string_list(
+                f"{label}.exclude_packages", exclude, 'Write exclude_packages = ["name"].'
+            )
+        )
+        return enabled, names
 
     # routes
 
@@ -714,8 +1033,28 @@ class _Loader:
             fields[key] = item.strip() if item else None
         if not fields["pattern"]:
             raise self._error(f"{label} has no pattern.", fix)
+        for key in value:
+            if key not in ROUTE_FIELDS:
+                raise self._error(
+                    f"{label}.{key} is not a route field.",
+                    "Write pattern with zone_name, zone_id or custom_domain.",
+                )
         custom_domain = value.get("custom_domain", False)
         if not isinstance(custom_domain, bool):
             raise self._type_error(f"{label}.custom_domain", custom_domain, "a boolean")
-        self.unsupported.extend(f"{label}.{key}" for key in value if key not in ROUTE_FIELDS)
+        if fields["zone_id"] and fields["zone_name"]:
+            raise self._error(f"{label} has both zone_id and zone_name.", "Keep one of them.")
+        if not (fields["zone_id"] or fields["zone_name"] or "custom_domain" in value):
+            raise self._error(
+                f"{label} has a pattern but no zone_name, zone_id or custom_domain.",
+                f'Add zone_name = "example.com", or write the pattern as a string: '
+                f'"{fields["pattern"]}".',
+            )
+        for key in ("enabled", "previews_enabled"):
+            if key in value and not custom_domain:
+                raise self._error(f"{label}.{key} needs custom_domain = true.", f"Remove {key}.")
+            if key in value:
+                self.refused.append(
+                    (f"{label}.{key}", "per-domain enabled flags are not set by cfaction")
+                )
         return RouteSpec(custom_domain=custom_domain, **fields)
