@@ -2,8 +2,34 @@
 # and starts it with --workdir /github/workspace, so nothing here relies on WORKDIR, and it
 # runs as root (no USER) so it can write the workspace and the runner's file commands.
 # Python minor tag on purpose; bump it together with `scripts/lock`. BASE_IMAGE lets a
-# locally built base stand in (`docker build --build-arg BASE_IMAGE=...`).
+# locally built base stand in (`docker build --build-arg BASE_IMAGE=...`), NODE_IMAGE the
+# same for the bundler stage.
 ARG BASE_IMAGE=python:3.13-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# Bundler stage: npm fetches what Worker bundling needs, and only its output reaches the
+# image (no Node there). It runs on the target's architecture (release.yml builds natively
+# per arch), so npm picks that arch's esbuild package.
+FROM ${NODE_IMAGE} AS bundler
+WORKDIR /build
+# bundler/package-lock.json pins every package by integrity hash and `npm ci` checks each
+# tarball against it; --ignore-scripts: esbuild's postinstall only tunes its Node wrapper.
+# bundler/.npmrc keeps the preset's optional peer, workerd (the runtime), out.
+COPY bundler/package.json bundler/package-lock.json bundler/.npmrc ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+# Assemble /opt/cfaction: the native esbuild (one @esbuild/linux-<arch> is installed; cp
+# fails on none or several) checked against the pinned version, and the runtime JavaScript
+# of the nodejs_compat polyfills (unenv's exports point into dist/ and lib/, pathe is its
+# one dependency) without type declarations, source maps and READMEs.
+RUN mkdir -p /opt/cfaction/bundler/node_modules/@cloudflare \
+    && cp node_modules/@esbuild/linux-*/bin/esbuild /opt/cfaction/esbuild \
+    && test "$(/opt/cfaction/esbuild --version)" \
+        = "$(node -p 'require("./package.json").dependencies.esbuild')" \
+    && cp -R node_modules/unenv node_modules/pathe /opt/cfaction/bundler/node_modules/ \
+    && cp -R node_modules/@cloudflare/unenv-preset /opt/cfaction/bundler/node_modules/@cloudflare/ \
+    && find /opt/cfaction/bundler -type f \( -name '*.d.ts' -o -name '*.d.mts' \
+        -o -name '*.d.cts' -o -name '*.map' -o -name 'README*' \) -delete
+
 FROM ${BASE_IMAGE}
 
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -16,6 +42,12 @@ COPY requirements.txt /tmp/requirements.txt
 RUN /usr/local/bin/python -m pip install --root-user-action=ignore \
         --require-hashes --no-deps -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
+
+# Worker bundling: the esbuild binary and the polyfills' node_modules tree, found through
+# these variables (ESBUILD_BINARY_PATH is also what esbuild's npm package reads, evanw/esbuild
+# lib/npm/node-platform.ts).
+COPY --from=bundler /opt/cfaction/ /opt/cfaction/
+ENV ESBUILD_BINARY_PATH=/opt/cfaction/esbuild CFACTION_UNENV_DIR=/opt/cfaction/bundler/node_modules
 
 # Only what the action runs (the emulator, cfemu/, is not in the build context).
 COPY entrypoint.py /app/entrypoint.py

@@ -12,10 +12,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import dns, purge, startup, worker
+from bench import bundle, dns, purge, startup, worker
 from bench.common import REPO, Section, secs
 
-SECTIONS = ("worker", "purge", "dns", "startup")
+SECTIONS = ("worker", "bundle", "purge", "dns", "startup")
 
 
 def sizes(text: str) -> list[int]:
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     done: dict[str, Section] = {}
     steps = {
         "worker": lambda: worker.run(args.runs, args.npm_runs, args.latency, unavailable),
+        "bundle": lambda: bundle.run(args.runs, args.npm_runs, args.latency),
         "purge": lambda: purge.run(args.purge_sizes, args.purge_naive_cap, args.latency),
         "dns": lambda: dns.run(args.zone_sizes, args.dns_sizes, args.dns_naive_cap, args.latency),
         "startup": lambda: startup.run(

@@ -29,7 +29,7 @@ INPUTS = {"operation": "worker", "account_id": DEMO_ACCOUNT_ID, "config": "wrang
 PROJECT = {
     "wrangler.toml": (
         'name = "bench"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n'
-        'workers_dev = true\n\n[vars]\nGREETING = "hello"\n'
+        'no_bundle = true\nworkers_dev = true\n\n[vars]\nGREETING = "hello"\n'
     ),
     "src/index.js": (
         "export default {\n"

@@ -27,6 +27,16 @@ from dataclasses import dataclass, field
 from typing import Self
 
 
+@dataclass(frozen=True)
+class Annotation:
+    """One ``::error`` line: its text, and the file (absolute) and line it points at."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
 class ActionError(Exception):
     """A failure the user can act on. ``title`` becomes the annotation title."""
 
@@ -37,6 +47,11 @@ class ActionError(Exception):
         self.message = message
         if title is not None:
             self.title = title
+
+    def annotations(self) -> list[Annotation]:
+        """The annotations that show this error: one, without a place, unless the error
+        points into the user's files (a build error's messages)."""
+        return []
 
 
 class InputError(ActionError):

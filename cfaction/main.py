@@ -152,7 +152,17 @@ def _report(common: CommonSettings, outcome: Outcome, calls: int, reporter: Repo
     for warning in outcome.warnings:
         reporter.warning(warning.message, title=warning.title)
     for problem in outcome.problems:
-        reporter.error(_annotation_text(problem), title=problem.title)
+        placed = problem.annotations()
+        if not placed:
+            reporter.error(_annotation_text(problem), title=problem.title)
+        for annotation in placed:
+            reporter.error(
+                annotation.message,
+                title=problem.title,
+                file=annotation.file,
+                line=annotation.line,
+                column=annotation.column,
+            )
     status = "succeeded" if outcome.ok else "failed"
     reporter.log(f"cfaction {common.operation} {status}; {_calls(calls)}.")
     reporter.outputs(_outputs(outcome, common.dry_run, calls))

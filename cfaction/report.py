@@ -77,7 +77,16 @@ class Reporter:
     def warning(self, message: str, title: str | None = None) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    def error(self, message: str, title: str | None = None) -> None:  # pragma: no cover
+    def error(
+        self,
+        message: str,
+        title: str | None = None,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:  # pragma: no cover
+        """An error; ``file`` (absolute) and ``line`` place it in the user's code."""
         raise NotImplementedError
 
     def outputs(self, values: Mapping[str, OutputValue]) -> None:  # pragma: no cover
@@ -116,8 +125,24 @@ class RunnerReporter(Reporter):
     def warning(self, message: str, title: str | None = None) -> None:
         gha.warning(self.scrub(message), title=self.scrub(title) if title else None)
 
-    def error(self, message: str, title: str | None = None) -> None:
-        gha.error(self.scrub(message), title=self.scrub(title) if title else None)
+    def error(
+        self,
+        message: str,
+        title: str | None = None,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        # The runner wants the file relative to the repository (GITHUB_WORKSPACE).
+        place = _workspace_relative(file) if file else None
+        gha.error(
+            self.scrub(message),
+            title=self.scrub(title) if title else None,
+            file=self.scrub(place) if place else None,
+            line=line if place else None,
+            col=column if place else None,
+        )
 
     def outputs(self, values: Mapping[str, OutputValue]) -> None:
         if not self._output_path:
@@ -154,9 +179,18 @@ class ConsoleReporter(Reporter):
         label = f"warning ({title})" if title else "warning"
         self.log(f"{label}: {message}")
 
-    def error(self, message: str, title: str | None = None) -> None:
+    def error(
+        self,
+        message: str,
+        title: str | None = None,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         label = f"error ({title})" if title else "error"
-        self.log(f"{label}: {message}")
+        place = f"{file}:{line}:{column}: " if file and line is not None else ""
+        self.log(f"{label}: {place}{message}")
 
     def outputs(self, values: Mapping[str, OutputValue]) -> None:
         # Console outputs keep their JSON types (numbers, lists), unlike runner strings.
@@ -166,6 +200,15 @@ class ConsoleReporter(Reporter):
     def summary(self, markdown: str) -> None:
         self.log("")
         self.log(markdown.rstrip())
+
+
+def _workspace_relative(file: str) -> str | None:
+    """``file`` relative to ``GITHUB_WORKSPACE``, or None when it lies outside."""
+    workspace = os.environ.get("GITHUB_WORKSPACE", "")
+    if not workspace:
+        return None
+    relative = os.path.relpath(file, workspace)
+    return None if relative.startswith("..") else relative
 
 
 def make_reporter(environ: Mapping[str, str]) -> Reporter:

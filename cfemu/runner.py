@@ -27,7 +27,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +124,10 @@ def input_environment(
     return {f"INPUT_{name.replace(' ', '_').upper()}": value for name, value in values.items()}
 
 
+IMAGE_VARIABLES = ("ESBUILD_BINARY_PATH", "CFACTION_UNENV_DIR")
+"""What the action's image sets in its ``ENV`` (the Dockerfile): the stand-in for it."""
+
+
 def run_step(
     inputs: Mapping[str, str],
     *,
@@ -132,11 +136,15 @@ def run_step(
     env: Mapping[str, str] | None = None,
     timeout: float = 120,
     files: Mapping[str, str | bytes] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> StepResult:
     """Run the entrypoint as the runner runs the container's main process.
 
-    ``files`` are written into the temporary workspace first (path -> text or bytes). The step's
-    environment is only what the runner would pass, plus ``PATH`` and ``env``.
+    ``files`` are written into the temporary workspace first (path -> text or bytes), then
+    ``prepare`` gets the workspace's path (to add, say, a ``node_modules`` tree). The step's
+    environment is only what the runner would pass, plus ``PATH``, the variables the image
+    sets for its bundler (:data:`IMAGE_VARIABLES`, taken from this process when it has them)
+    and ``env``.
     """
     with tempfile.TemporaryDirectory(prefix="cfaction-step-") as tmp:
         root = Path(tmp)
@@ -146,6 +154,8 @@ def run_step(
         for folder in (workspace, commands_dir, home):
             folder.mkdir()
         write_files(workspace, files)
+        if prepare is not None:
+            prepare(workspace)
         paths = {
             name: commands_dir / f"{prefix}{os.urandom(8).hex()}"
             for name, prefix in FILE_COMMANDS.items()
@@ -167,6 +177,7 @@ def run_step(
             "RUNNER_OS": "Linux",
             "RUNNER_TEMP": str(root),
             **{name: str(path) for name, path in paths.items()},
+            **{name: os.environ[name] for name in IMAGE_VARIABLES if name in os.environ},
             **input_environment(inputs, action_yml),
             **(env or {}),
         }

@@ -82,7 +82,8 @@ SCENARIOS = (
     ),
     Scenario(
         "publish a Worker from its wrangler.toml (an ES module and a text module, vars, a "
-        "KV namespace and a secret) with its workers.dev URL",
+        "KV namespace and a secret) with its workers.dev URL; no_bundle uploads the files as "
+        "they are, so the walkthrough needs no esbuild (the action's image has it)",
         {
             "operation": "worker",
             "api_token": DEMO_TOKEN,
@@ -95,6 +96,7 @@ SCENARIOS = (
         files={
             "wrangler.toml": (
                 'name = "hello-demo"\nmain = "src/index.js"\ncompatibility_date = "2026-11-01"\n'
+                "no_bundle = true\n"
                 '[vars]\nGREETING = "world"\n[[kv_namespaces]]\nbinding = "CACHE"\n'
                 'id = "0123456789abcdef0123456789abcdef"\n'
             ),

@@ -25,6 +25,18 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def bundler_tools() -> None:
+    """The bundler's tools as the image provides them (``ESBUILD_BINARY_PATH``,
+    ``CFACTION_UNENV_DIR``), installed from npm once; a machine's own settings win."""
+    import os
+
+    from tests.harness.bundler import bundler_modules, esbuild_binary
+
+    os.environ.setdefault("ESBUILD_BINARY_PATH", str(esbuild_binary()))
+    os.environ.setdefault("CFACTION_UNENV_DIR", str(bundler_modules()))
+
+
 @pytest.fixture
 def rsps() -> Iterator[responses.RequestsMock]:
     """HTTP mocked with ``responses``: an unexpected request fails, an unused answer too."""

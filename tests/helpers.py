@@ -118,6 +118,7 @@ class RecordingReporter(Reporter):
         self.logs: list[str] = []
         self.warnings: list[tuple[str | None, str]] = []
         self.errors: list[tuple[str | None, str]] = []
+        self.placed: list[tuple[str | None, int | None, int | None]] = []
         self.output_calls: list[dict[str, OutputValue]] = []
         self.summaries: list[str] = []
 
@@ -127,8 +128,17 @@ class RecordingReporter(Reporter):
     def warning(self, message: str, title: str | None = None) -> None:
         self.warnings.append((title, message))
 
-    def error(self, message: str, title: str | None = None) -> None:
+    def error(
+        self,
+        message: str,
+        title: str | None = None,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self.errors.append((title, message))
+        self.placed.append((file, line, column))
 
     def outputs(self, values: Mapping[str, OutputValue]) -> None:
         self.output_calls.append(dict(values))

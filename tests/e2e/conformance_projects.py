@@ -967,7 +967,7 @@ BASIC = Project(
         "src/lib/add.wasm": WASM,
     },
     # The modules input says what the rules find anyway (it adds nothing).
-    inputs={"modules": "src/**/*.txt\nsrc/**/*.wasm"},
+    inputs={"no_bundle": "true", "modules": "src/**/*.txt\nsrc/**/*.wasm"},
     check=lambda views: _basic_parts(views[0]),
 )
 

@@ -28,6 +28,7 @@ from cfemu.demo import (
     demo_state,
 )
 from cfemu.runner import run_container_step
+from tests.harness.bundler import BUNDLER
 
 pytestmark = pytest.mark.container
 
@@ -175,6 +176,7 @@ def test_worker_from_a_project_in_the_workspace(
             emulator,
             operation="worker",
             config="wrangler.toml",
+            no_bundle="true",
             modules="src/*.txt\nsrc/*.wasm",
             secrets="API_KEY=s3cret-value",
             api_token=DEMO_TOKEN,
@@ -194,6 +196,50 @@ def test_worker_from_a_project_in_the_workspace(
     assert "s3cret-value" in run.masks
     assert "s3cret-value" not in "\n".join(run.log_lines()) + run.summary
     assert "hello" in run.summary
+
+
+def test_a_typescript_worker_is_bundled_with_the_images_esbuild(
+    image: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    # Bundling is the default: the image's esbuild runs, and nodejs_compat makes cfaction
+    # check the polyfills at CFACTION_UNENV_DIR (at this date node:buffer stays external).
+    project: dict[str, str | bytes] = {
+        "wrangler.toml": (
+            'name = "hello"\nmain = "src/index.ts"\ncompatibility_date = "2026-11-01"\n'
+            'compatibility_flags = ["nodejs_compat"]\n'
+        ),
+        "src/index.ts": (
+            'import { Buffer } from "node:buffer";\n'
+            'import greeting from "./greeting.txt";\n'
+            "export default {\n"
+            "  async fetch(): Promise<Response> {\n"
+            '    return new Response(greeting + Buffer.from("hi").toString("base64"));\n'
+            "  },\n"
+            "};\n"
+        ),
+        "src/greeting.txt": "hello ",
+    }
+    run = run_container_step(
+        image,
+        api(
+            emulator,
+            operation="worker",
+            config="wrangler.toml",
+            api_token=DEMO_TOKEN,
+            account_id=DEMO_ACCOUNT_ID,
+        ),
+        files=project,
+        root=tmp_path,
+    )
+
+    assert run.exit_code == 0, run.stdout + run.stderr
+    modules = emulator.state.worker(DEMO_ACCOUNT_ID, "hello").modules()
+    text = [m for name, m in modules.items() if name.endswith("greeting.txt")]
+    assert sorted(modules) == sorted(["index.js", *(m.name for m in text)]) and len(text) == 1
+    assert text[0].content == b"hello "
+    script = modules["index.js"].content.decode()
+    assert 'from "node:buffer"' in script and text[0].name in script
+    assert "Promise<Response>" not in script
 
 
 def test_a_bad_input_fails_the_step_before_any_call(
@@ -237,3 +283,45 @@ def test_the_image_holds_only_what_the_action_runs(image: str) -> None:
         "[]",
         "False False",
     ]
+
+
+def test_the_image_has_what_bundling_needs_and_no_node(image: str) -> None:
+    pinned = json.loads((BUNDLER / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    esbuild = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "/opt/cfaction/esbuild", image, "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    probe = (
+        "import json, os, shutil\n"
+        "modules = os.environ['CFACTION_UNENV_DIR']\n"
+        "print(os.environ['ESBUILD_BINARY_PATH'], modules)\n"
+        "for name in ('@cloudflare/unenv-preset', 'unenv', 'pathe'):\n"
+        "    with open(os.path.join(modules, name, 'package.json')) as file:\n"
+        "        print(name, json.load(file)['version'])\n"
+        "print(os.path.isfile(os.path.join(modules, 'unenv', 'lib', 'mock.cjs')))\n"
+        "print([t for t in ('node', 'nodejs', 'npm', 'npx') if shutil.which(t)])\n"
+        "print(sorted(os.path.join(d, n) for top in ('/usr', '/opt', '/bin', '/root')\n"
+        "             for d, _, files in os.walk(top) for n in files\n"
+        "             if n in ('node', 'nodejs') or n.endswith(('.d.ts', '.d.mts', '.map'))))\n"
+    )
+    completed = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "/usr/local/bin/python", image, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert (esbuild.returncode, esbuild.stdout.strip()) == (0, pinned["esbuild"]), esbuild.stderr
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0] == "/opt/cfaction/esbuild /opt/cfaction/bundler/node_modules"
+    assert lines[1:3] == [
+        f"@cloudflare/unenv-preset {pinned['@cloudflare/unenv-preset']}",
+        f"unenv {pinned['unenv']}",
+    ]
+    assert lines[3].startswith("pathe ")
+    assert lines[4:] == ["True", "[]", "[]"]

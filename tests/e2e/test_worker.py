@@ -27,6 +27,7 @@ TOML = """\
 name = "hello"
 main = "src/index.js"
 compatibility_date = "2026-11-01"
+no_bundle = true
 compatibility_flags = ["nodejs_compat"]
 
 [vars]
@@ -170,6 +171,7 @@ def test_a_jsonc_config_is_read(emulator: Emulator) -> None:
   "name": "jsonc-worker", /* trailing commas below */
   "main": "src/index.js",
   "compatibility_date": "2026-10-01",
+  "no_bundle": true,
   "vars": {"URL": "https://example.com/a//b"},
 }"""
     run = worker(

@@ -1,5 +1,5 @@
-"""KV namespaces, D1 databases, R2 buckets and dispatch namespaces over real HTTP, and uploads whose bindings
-must name them."""
+"""KV namespaces, D1 databases, R2 buckets and dispatch namespaces over real HTTP, and uploads
+whose bindings must name them."""
 
 from __future__ import annotations
 

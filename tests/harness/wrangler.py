@@ -79,11 +79,12 @@ def deploy(
     home: Path,
     *args: str,
     timeout: float = 300,
+    no_bundle: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """``wrangler deploy --no-bundle [args]`` of ``project`` against the API at
-    ``base_url``, with :meth:`Wrangler.environment`."""
+    ``base_url``, with :meth:`Wrangler.environment` (``no_bundle=False``: wrangler bundles)."""
     return subprocess.run(
-        [*wrangler.command, "deploy", "--no-bundle", *args],
+        [*wrangler.command, "deploy", *(["--no-bundle"] if no_bundle else []), *args],
         cwd=project,
         env=wrangler.environment(base_url, home),
         capture_output=True,

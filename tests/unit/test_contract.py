@@ -12,6 +12,7 @@ import yaml
 
 from cfaction.errors import InputError, InvalidInputsError
 from cfaction.ops import INPUT_NAMES, INPUTS, OPERATIONS
+from cfaction.ops.worker.config_keys import KEYS
 from cfaction.settings import COMMON_INPUTS, parse_operation
 from tests.helpers import load_settings
 
@@ -126,3 +127,12 @@ def test_action_yml_describes_each_operation_output_as_that_operations(name: str
     for output in OPERATIONS[name].outputs:
         description = ACTION["outputs"][output]["description"]
         assert description.startswith(f"{name}: "), (output, description)
+
+
+def test_readme_lists_every_wrangler_key_as_the_code_treats_it() -> None:
+    rows = {}
+    for line in readme_section("Workers: the same Worker `wrangler deploy` makes").splitlines():
+        found = re.match(r"^\| `([^`]+)` \| (applied|ignored|refused) \| (.+) \|$", line)
+        if found:
+            rows[found[1]] = (found[2], found[3])
+    assert rows == {key: (rule.disposition, rule.note) for key, rule in KEYS.items()}

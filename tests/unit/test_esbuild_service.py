@@ -48,7 +48,8 @@ from cfaction.ops.worker.bundling.esbuild import (
     encode_packet,
     read_frame,
 )
-from tests.harness.esbuild import ESBUILD_VERSION, esbuild_binary
+from cfaction.ops.worker.bundling.tools import ESBUILD_VERSION
+from tests.harness.bundler import esbuild_binary
 
 BUNDLE = ["--bundle", "--format=esm", "--log-level=silent"]
 

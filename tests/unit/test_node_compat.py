@@ -1,6 +1,7 @@
 """Tests for cfaction.ops.worker.bundling.node_compat: wrangler 4.86.0's Node.js compatibility
 mode, and unenv's env for v2 mode compared with the real @cloudflare/unenv-preset and unenv
-(the pinned versions, installed by tests/harness/unenv.py) run under node."""
+(the pinned versions, installed from bundler/'s lock by tests/harness/bundler.py) run under
+node."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from cfaction.ops.worker.bundling.node_compat import (
     unenv_env,
     wraps_required_alias,
 )
-from tests.harness.unenv import unenv_packages
+from tests.harness.bundler import bundler_modules
 
 # -- The mode -----------------------------------------------------------------------------
 
@@ -242,7 +243,7 @@ PATH_LISTS = [["fs"], ["node:path", "fs"], ["zlib", "node:fs", "events", "a!", "
 def real() -> dict[str, Any]:
     """The real preset's answers: the env of every MATRIX case (by id), the builtins list,
     and the path lists of PATH_LISTS formatted as its error message does."""
-    modules = unenv_packages()
+    modules = bundler_modules()
     request = {"cases": [[date, list(flags)] for _, date, flags in MATRIX], "lists": PATH_LISTS}
     done = subprocess.run(
         ["node", "--input-type=module", "-e", NODE_SCRIPT],

@@ -20,6 +20,7 @@ TOML = """\
 name = "hello"
 main = "src/index.js"
 compatibility_date = "2026-11-01"
+no_bundle = true
 compatibility_flags = ["nodejs_compat"]
 account_id = "0123456789abcdef0123456789abcdef"
 routes = ["example.com/*"]
@@ -276,7 +277,9 @@ def test_format_auto_tells_an_es_module_from_a_service_worker(
 ) -> None:
     write(tmp_path, {name: source})
 
-    inputs = worker(tmp_path, script_name="w", script=name, compatibility_date="2026-11-01")
+    inputs = worker(
+        tmp_path, script_name="w", script=name, compatibility_date="2026-11-01", no_bundle="true"
+    )
 
     assert inputs.format == expected
 
@@ -292,6 +295,7 @@ def test_a_service_worker_cannot_have_javascript_modules(tmp_path: Path) -> None
         modules="lib.js",
         compatibility_date="2026-11-01",
         format="service-worker",
+        no_bundle="true",
     )
 
     assert (error.input_name, error.problem) == (
@@ -310,6 +314,7 @@ def test_an_entry_that_is_not_javascript_is_refused_as_a_module(tmp_path: Path) 
         script="README.md",
         compatibility_date="2026-11-01",
         format="modules",
+        no_bundle="true",
     )
 
     assert (error.input_name, error.problem) == (
@@ -430,3 +435,97 @@ def test_every_secret_value_is_masked_before_anything_is_printed() -> None:
 
     assert set(secret_values(raw)) == {"first", "  second  ", "second", "comment-kept"}
     assert {"first", "second", "T" * 40} <= set(_secrets(raw))
+
+
+# bundling: wrangler bundles unless no_bundle
+
+BUNDLED_TOML = TOML.replace("no_bundle = true\n", "")
+
+
+def test_the_worker_is_bundled_unless_no_bundle_as_wrangler_does(tmp_path: Path) -> None:
+    write(tmp_path, {"wrangler.toml": BUNDLED_TOML, "src/index.js": MODULE})
+
+    bundled = worker(tmp_path, config="wrangler.toml")
+    as_is = worker(tmp_path, config="wrangler.toml", no_bundle="true")
+
+    assert (bundled.bundle, bundled.format, bundled.modules) == (True, None, ())
+    assert (as_is.bundle, as_is.format) == (False, "modules")
+
+
+def test_the_no_bundle_input_wins_over_the_config(tmp_path: Path) -> None:
+    project(tmp_path)  # the config says no_bundle = true
+
+    assert worker(tmp_path, config="wrangler.toml", no_bundle="false").bundle is True
+    assert load_error(
+        tmp_path, operation="worker", config="wrangler.toml", no_bundle="maybe"
+    ).input_name == ("no_bundle")
+
+
+def test_a_typescript_entry_is_bundled_and_refused_as_it_is(tmp_path: Path) -> None:
+    toml = BUNDLED_TOML.replace("src/index.js", "src/index.ts")
+    write(tmp_path, {"wrangler.toml": toml, "src/index.ts": "export default {} as object;\n"})
+
+    assert worker(tmp_path, config="wrangler.toml").entry.name == "index.ts"
+    error = load_error(tmp_path, operation="worker", config="wrangler.toml", no_bundle="true")
+    assert (error.input_name, error.problem) == (
+        "script",
+        "'index.ts' is not a JavaScript or Python module.",
+    )
+
+
+def test_an_entry_esbuild_cannot_bundle_is_named(tmp_path: Path) -> None:
+    write(tmp_path, {"README.md": "# hi"})
+
+    error = load_error(
+        tmp_path, operation="worker", script_name="w", script="README.md",
+        compatibility_date="2026-11-01",
+    )  # fmt: skip
+
+    assert (error.input_name, error.problem) == (
+        "script",
+        "'README.md' is not a JavaScript or TypeScript module, which is what esbuild bundles.",
+    )
+
+
+def test_the_modules_input_needs_no_bundle(tmp_path: Path) -> None:
+    write(tmp_path, {"wrangler.toml": BUNDLED_TOML, "src/index.js": MODULE, "src/t.txt": "t"})
+
+    error = load_error(tmp_path, operation="worker", config="wrangler.toml", modules="src/t.txt")
+
+    assert error.input_name == "modules"
+    assert "this Worker is bundled" in error.problem
+    assert "no_bundle: true" in error.fix
+
+
+def test_a_bundle_walks_modules_only_with_find_additional_modules(tmp_path: Path) -> None:
+    files = {"src/index.js": MODULE, "src/t.txt": "t"}
+    write(tmp_path, {"wrangler.toml": BUNDLED_TOML, **files})
+    assert worker(tmp_path, config="wrangler.toml").modules == ()
+
+    walking = BUNDLED_TOML.replace("workers_dev = false\n", "workers_dev = false\n"
+                                   "find_additional_modules = true\n")  # fmt: skip
+    write(tmp_path, {"wrangler.toml": walking})
+    assert [m.name for m in worker(tmp_path, config="wrangler.toml").modules] == ["t.txt"]
+
+
+def test_a_python_worker_is_uploaded_as_it_is(tmp_path: Path) -> None:
+    toml = BUNDLED_TOML.replace("src/index.js", "src/entry.py").replace(
+        '["nodejs_compat"]', '["python_workers"]'
+    )
+    write(tmp_path, {"wrangler.toml": toml, "src/entry.py": "def on_fetch(r): pass\n"})
+
+    inputs = worker(tmp_path, config="wrangler.toml")
+
+    assert (inputs.bundle, inputs.format) == (False, "modules")
+
+
+def test_minify_without_bundling_is_warned_about_as_wrangler_does(tmp_path: Path) -> None:
+    toml = TOML.replace("no_bundle = true\n", "no_bundle = true\nminify = true\n")
+    project(tmp_path, **{"wrangler.toml": toml})
+
+    settings = load_settings(tmp_path, operation="worker", config="wrangler.toml")
+
+    assert [w.message for w in settings.warnings if "minify" in w.message] == [
+        "minify and no_bundle can't be used together: the files are uploaded as they are; "
+        "minify them in your own build."
+    ]

@@ -28,6 +28,7 @@ TOML = """\
 name = "hello"
 main = "src/index.js"
 compatibility_date = "2026-11-01"
+no_bundle = true
 
 [vars]
 GREETING = "world"

@@ -10,6 +10,10 @@ from cfaction.ops.worker.plan import plan
 from cfaction.ops.worker.summary import render
 from cfaction.permissions import (
     ACCOUNT_SETTINGS_READ,
+    D1_EDIT,
+    QUEUES_EDIT,
+    R2_EDIT,
+    WORKERS_KV_EDIT,
     WORKERS_ROUTES_EDIT,
     WORKERS_SCRIPTS_EDIT,
     ZONE_READ,
@@ -32,6 +36,10 @@ OPERATION = Operation(
         (WORKERS_ROUTES_EDIT, "when routes or custom_domains are given"),
         (ZONE_READ, "when routes or custom_domains are given, or zone is a name"),
         (ACCOUNT_SETTINGS_READ, "to find the workers.dev subdomain"),
+        (WORKERS_KV_EDIT, "when a KV namespace is found or created by name"),
+        (D1_EDIT, "when a D1 database is found or created by name"),
+        (R2_EDIT, "when an R2 bucket binding is checked or created"),
+        (QUEUES_EDIT, "with queue producers or consumers"),
     ),
     load=load,
     plan=plan,

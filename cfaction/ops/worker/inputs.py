@@ -28,6 +28,7 @@ from cfaction.documents import YAMLError, load_yaml
 from cfaction.errors import InputError
 from cfaction.ops.base import LoadSource
 from cfaction.ops.worker.bindings import ConfigBinding
+from cfaction.ops.worker.bundling.node_compat import no_bundle_warning
 from cfaction.ops.worker.modules import (
     PYTHON_RULE,
     TYPES_BY_SUFFIX,
@@ -49,6 +50,7 @@ WORKER_INPUTS: Final[Mapping[str, str]] = {
     "environment": "",
     "script_name": "",
     "script": "",
+    "no_bundle": "",
     "modules": "",
     "format": "auto",
     "compatibility_date": "",
@@ -70,6 +72,8 @@ MAX_SCRIPT_NAME = 63
 MAX_MESSAGE = 50
 BINDING_NAME: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 INPUT_BINDING = "the bindings input"
+BUNDLED_SUFFIXES: Final = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
+"""What esbuild bundles (its default loaders, and wrangler's JSX for .js)."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,11 @@ class WorkerInputs:
 
     script_name: str
     entry: Path
-    format: Format
+    format: Format | None
+    """None: the bundler decides, as wrangler does (a default export means modules)."""
     modules: tuple[Module, ...]
-    """The modules uploaded beside the entry (collected by the rules, and the modules input)."""
+    """The modules uploaded beside the entry (collected by the rules, and the modules input;
+    with bundling, the modules find_additional_modules walks)."""
     compatibility_date: str
     compatibility_flags: tuple[str, ...]
     vars: dict[str, Any]
@@ -100,6 +106,8 @@ class WorkerInputs:
     """Where package.json and .wrangler are looked for: the config's folder, else the workspace."""
     var_sources: dict[str, str] = field(default_factory=dict)
     """Where each var comes from: ``vars`` (the config's key, as written) or the vars input."""
+    bundle: bool = False
+    """The entry is bundled with esbuild, as wrangler does unless ``no_bundle``."""
 
     @property
     def entry_name(self) -> str:
@@ -126,11 +134,19 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
     attempt = problems.attempt
     name = attempt(lambda: _script_name(given("script_name") or config.name or ""), None)
     entry = attempt(lambda: _entry(given("script"), config, source.workspace), None)
-    fmt = attempt(lambda: _format(source.inputs.text("format"), entry, config, problems), None)
+    no_bundle = (
+        attempt(lambda: parse_bool("no_bundle", given("no_bundle")), None)
+        if given("no_bundle")
+        else config.no_bundle
+    )
+    # A Python Worker is uploaded as it is: esbuild bundles JavaScript.
+    bundle = not no_bundle and entry is not None and entry.suffix != ".py"
+    format_text = source.inputs.text("format")
+    fmt = attempt(lambda: _format(format_text, entry, config, problems, bundle=bundle), None)
     no_modules: tuple[Module, ...] = ()
     modules = (
-        attempt(lambda: _modules(source, config, entry, fmt, problems), no_modules)
-        if entry and fmt
+        attempt(lambda: _modules(source, config, entry, fmt, problems, bundle=bundle), no_modules)
+        if entry
         else no_modules
     )
     date = attempt(
@@ -167,8 +183,9 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
     message = _message(given("message"), problems)
     for error in _name_clashes(vars_, secrets, bindings):
         problems.add(error)
+    _bundling_warnings(config, flags, bundle, problems)
     failed = len(problems.errors) > before
-    if failed or name is None or entry is None or fmt is None or date is None:
+    if failed or name is None or entry is None or date is None:
         return None
     return WorkerInputs(
         script_name=name,
@@ -191,6 +208,7 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
         config_path=given("config") or None,
         project_root=config.path.parent if given("config") else source.workspace.root,
         var_sources=var_sources,
+        bundle=bundle,
     )
 
 
@@ -271,8 +289,11 @@ def _entry(text: str, config: WorkerConfig, workspace: Workspace) -> Path:
     )
 
 
-def _format(text: str, entry: Path | None, config: WorkerConfig, problems: Problems) -> Format:
-    """The entry's format: as given, or (``auto``) as wrangler decides it from the exports."""
+def _format(
+    text: str, entry: Path | None, config: WorkerConfig, problems: Problems, *, bundle: bool
+) -> Format | None:
+    """The entry's format: as given, or (``auto``) as wrangler decides it from the exports
+    (None: the bundler decides, from the exports esbuild finds)."""
     text = text.lower()
     if text not in ("auto", "modules", "service-worker"):
         raise InputError(
@@ -280,6 +301,20 @@ def _format(text: str, entry: Path | None, config: WorkerConfig, problems: Probl
         )
     if entry is None:
         return "modules"
+    if bundle:
+        if entry.suffix not in BUNDLED_SUFFIXES:
+            raise InputError(
+                "script",
+                f"'{entry.name}' is not a JavaScript or TypeScript module, which is what "
+                "esbuild bundles.",
+                "Point script (or main) at the Worker's entry, e.g. src/index.ts, or set "
+                "no_bundle: true to upload it as it is.",
+            )
+        if text == "service-worker":
+            _check_service_worker(entry, config)
+        if text == "auto":
+            return None
+        return "service-worker" if text == "service-worker" else "modules"
     if entry.suffix == ".py":
         if "python_workers" not in config.compatibility_flags:
             raise InputError(
@@ -342,11 +377,22 @@ def _modules(
     entry: Path | None,
     fmt: Format | None,
     problems: Problems,
+    *,
+    bundle: bool,
 ) -> tuple[Module, ...]:
     """The modules beside the entry: what the config's rules find (wrangler's
-    ``find_additional_modules``, on by default without bundling), then the modules input."""
+    ``find_additional_modules``, on by default without bundling, off with it), then the
+    modules input (without bundling only: a bundle's modules are what it imports)."""
     if entry is None:
         return ()
+    if bundle and source.inputs.given("modules"):
+        raise InputError(
+            "modules",
+            "uploads files as they are, and this Worker is bundled (as wrangler deploy does "
+            "unless no_bundle is set).",
+            "Import the files from the code instead (rules make .txt, .html, .sql, .bin and "
+            ".wasm imports modules of their own), or set no_bundle: true.",
+        )
     workspace = source.workspace
     module_root = config.base_dir or entry.parent
     if not workspace.contains(module_root):
@@ -355,7 +401,8 @@ def _modules(
     if entry.suffix == ".py":
         rules.append(PYTHON_RULE)
     found: list[Module] = []
-    if config.find_additional_modules is not False:
+    walk = config.find_additional_modules is True if bundle else config.find_additional_modules
+    if walk is not False:
         kept, warnings = effective_rules(rules)
         where = f"{source.inputs.given('config')}: " if source.inputs.given("config") else ""
         for warning in warnings:
@@ -396,6 +443,23 @@ def _modules(
                 "Use an ES module Worker (export default { fetch }) to upload JavaScript modules.",
             )
     return tuple(found)
+
+
+def _bundling_warnings(
+    config: WorkerConfig, flags: tuple[str, ...], bundle: bool, problems: Problems
+) -> None:
+    """wrangler's warnings for bundling settings that ``no_bundle`` makes moot."""
+    if bundle:
+        return
+    if config.build.minify:
+        problems.warn(
+            "config",
+            "minify and no_bundle can't be used together: the files are uploaded as they "
+            "are; minify them in your own build.",
+        )
+    warning = no_bundle_warning(flags, no_bundle=True)
+    if warning is not None:
+        problems.warn("compatibility_flags", warning)
 
 
 def _input_modules(text: str, workspace: Workspace, module_root: Path, entry: Path) -> list[Module]:

@@ -126,6 +126,15 @@ def glob_regex(glob: str, *, globstar: bool = True) -> re.Pattern[str]:
 def effective_rules(user_rules: Sequence[ModuleRule]) -> tuple[list[ModuleRule], list[str]]:
     """The config's rules followed by the defaults, with the rules no ``fallthrough`` lets
     through removed; and wrangler's warning for each type that lost rules that way."""
+    kept, _, warnings = parse_rules(user_rules)
+    return kept, warnings
+
+
+def parse_rules(
+    user_rules: Sequence[ModuleRule],
+) -> tuple[list[ModuleRule], list[tuple[ModuleRule, str]], list[str]]:
+    """:func:`effective_rules`, plus the removed rules, each with wrangler's JSON of it (the
+    bundler refuses imports they match, naming the rule; wrangler's ``parseRules``)."""
     rules = [*user_rules, *DEFAULT_RULES]
     completed: dict[str, int] = {}
     redundant: dict[str, list[tuple[int, bool]]] = {}
@@ -151,7 +160,9 @@ def effective_rules(user_rules: Sequence[ModuleRule]) -> tuple[list[ModuleRule],
             f"the following rules will be ignored:{ignored}\n\nAdd `fallthrough = true` to rule "
             "to allow next rule to be used or `fallthrough = false` to silence this warning"
         )
-    return [rule for index, rule in enumerate(rules) if index not in removed], warnings
+    kept = [rule for index, rule in enumerate(rules) if index not in removed]
+    dropped = [(rules[index], _rule_json(rules[index])) for index in sorted(removed)]
+    return kept, dropped, warnings
 
 
 def _rule_json(rule: ModuleRule) -> str:

@@ -28,7 +28,14 @@ from cfaction.ops.worker.provision import (
     plan_queues,
     plan_resources,
 )
-from cfaction.ops.worker.upload import Upload, bindings, build_metadata, check_sizes, read_upload
+from cfaction.ops.worker.upload import (
+    Upload,
+    bindings,
+    build_metadata,
+    bundle_notices,
+    check_sizes,
+    read_upload,
+)
 from cfaction.ops.worker.wrangler import RouteSpec
 from cfaction.permissions import WORKERS_SCRIPTS_EDIT, ZONE_READ
 from cfaction.zones import Zone
@@ -89,7 +96,7 @@ def script_path(account_id: str, script_name: str) -> str:
 
 def plan(ctx: Context, worker: WorkerInputs) -> WorkerPlan:
     upload = read_upload(worker)
-    warnings = check_sizes(upload)
+    warnings = [*bundle_notices(upload), *check_sizes(upload)]
     account_id = ctx.settings.account_id or worker.account_id
     zone = _zone(ctx, need_account=account_id is None)
     account_id = account_id or (zone.account_id if zone else None)

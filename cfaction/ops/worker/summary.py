@@ -7,6 +7,7 @@ safe (every step replaces or updates in place).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ def render(plan: WorkerPlan, published: Published | None) -> Outcome:
     metadata_bindings = plan.metadata["bindings"]
     sections = [
         _status(plan, done, dry_run),
+        *_bundle(plan),
         markdown.table(
             ("Module", "Type", "Size"),
             [
@@ -91,12 +93,50 @@ def render(plan: WorkerPlan, published: Published | None) -> Outcome:
                 {"kind": r.kind, "name": r.name, "action": r.action} for r in plan.resources
             ],
             "route_zones": {p: z.id for p, z in plan.route_zones.items()},
+            "bundle": _bundle_json(plan),
         },
         zone=plan.zone,
         account_id=plan.account_id,
         problems=problems,
         warnings=warnings,
     )
+
+
+def _bundle(plan: WorkerPlan) -> list[str]:
+    """One line on the bundle: entry, output, modules, Node.js mode, warnings, time."""
+    built = plan.upload.bundle
+    if built is None:
+        return []
+    worker = plan.worker
+    entry = os.path.relpath(worker.entry, worker.project_root)
+    modes = {"v2": "nodejs_compat (v2)", "v1": "nodejs_compat (v1)", "als": "nodejs_als"}
+    parts = [
+        f"Bundled {markdown.code(entry)} into {markdown.code(built.main_name)} "
+        f"({len(built.main):,} B, {built.inputs} input files",
+        f", {len(built.modules)} more module(s)" if built.modules else "",
+        f", {modes[built.node_compat]}" if built.node_compat else "",
+        f", {len(built.warnings)} warning(s)" if built.warnings else "",
+        f") with esbuild {markdown.cell(built.esbuild_version)} in {built.seconds:.2f} s.",
+    ]
+    return ["".join(parts)]
+
+
+def _bundle_json(plan: WorkerPlan) -> dict[str, Any] | None:
+    built = plan.upload.bundle
+    if built is None:
+        return None
+    return {
+        "entry": os.path.relpath(plan.worker.entry, plan.worker.project_root),
+        "main": built.main_name,
+        "size": len(built.main),
+        "inputs": built.inputs,
+        "modules": [m.name for m in built.modules],
+        "format": built.format,
+        "node_compat": built.node_compat,
+        "warnings": list(built.warnings),
+        "seconds": round(built.seconds, 3),
+        "esbuild": built.esbuild_version,
+    }
 
 
 def _status(plan: WorkerPlan, done: Published, dry_run: bool) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +21,14 @@ from typing import Any, Final
 
 from cfaction.errors import ActionError, InputError
 from cfaction.ops.base import Notice
+from cfaction.ops.worker.bundling.bundle import Bundle, BundleOptions, bundle_worker
 from cfaction.ops.worker.dependencies import package_dependencies
 from cfaction.ops.worker.inputs import WorkerInputs
 from cfaction.ops.worker.modules import (
     CONTENT_TYPES,
     SERVICE_WORKER_BLOBS,
     SOURCE_MAP_TYPE,
+    Format,
     ModuleError,
     blob_binding_name,
     rewrite_source_map,
@@ -104,6 +107,14 @@ class Upload:
     blob_bindings: tuple[dict[str, Any], ...]
     source_maps: tuple[Part, ...]
     package_dependencies: tuple[dict[str, str], ...]
+    format: Format = "modules"
+    bundle: Bundle | None = None
+    """What bundling made, when the Worker was bundled."""
+
+    @property
+    def main_name(self) -> str:
+        """The main module's part name (``main_module`` or ``body_part``)."""
+        return self.parts[0].name
 
     @property
     def modules(self) -> tuple[Part, ...]:
@@ -111,30 +122,39 @@ class Upload:
         return (*self.blob_parts, *self.parts, *self.source_maps)
 
 
-def read_upload(worker: WorkerInputs) -> Upload:
-    """Read every file of the upload (nothing is sent).
+def read_upload(worker: WorkerInputs, environ: Mapping[str, str] | None = None) -> Upload:
+    """Read (and with bundling, build) every file of the upload; nothing is sent.
+
+    ``environ`` (default: this process's) says where the bundler's tools are.
 
     :raises InputError: for a source map that is missing or a ``data:`` URL.
+    :raises BundleError: when esbuild cannot bundle the Worker.
     """
-    main_type = (
-        "application/javascript"
-        if worker.format == "service-worker"
-        else (
-            CONTENT_TYPES["PythonModule"]
-            if worker.entry.suffix == ".py"
-            else CONTENT_TYPES["ESModule"]
+    built = bundle_worker(bundle_options(worker), environ or os.environ) if worker.bundle else None
+    fmt: Format = built.format if built else (worker.format or "modules")
+    modules = built.modules if built else worker.modules
+    if built is not None:
+        parts = [Part(built.main_name, built.main_content_type, built.main)]
+    else:
+        main_type = (
+            "application/javascript"
+            if fmt == "service-worker"
+            else (
+                CONTENT_TYPES["PythonModule"]
+                if worker.entry.suffix == ".py"
+                else CONTENT_TYPES["ESModule"]
+            )
         )
-    )
-    parts = [Part(worker.entry_name, main_type, worker.entry.read_bytes())]
+        parts = [Part(worker.entry_name, main_type, worker.entry.read_bytes())]
     blob_parts: list[Part] = []
     blob_bindings: list[dict[str, Any]] = []
     for blob in worker.config.blobs:
         data = blob.path.read_bytes() if blob.path.is_file() else _missing_blob(blob.path)
         blob_parts.append(Part(blob.name, _BLOB_TYPES[blob.type], data, str(blob.path.name)))
         blob_bindings.append({"name": blob.name, "type": blob.type, "part": blob.name})
-    for module in worker.modules:
+    for module in modules:
         data = module.path.read_bytes()
-        if worker.format == "service-worker" and module.type in SERVICE_WORKER_BLOBS:
+        if fmt == "service-worker" and module.type in SERVICE_WORKER_BLOBS:
             binding = blob_binding_name(module.name)
             blob_parts.append(Part(binding, module.content_type, data, module.name))
             blob_bindings.append(
@@ -142,13 +162,84 @@ def read_upload(worker: WorkerInputs) -> Upload:
             )
         else:
             parts.append(Part(module.name, module.content_type, data))
-    maps = _source_maps(worker, parts) if worker.config.upload_source_maps else []
+    if built is not None:
+        maps = (
+            [Part(f"{built.main_name}.map", SOURCE_MAP_TYPE, built.source_map)]
+            if built.source_map is not None
+            else []
+        )
+    else:
+        maps = _source_maps(worker, parts) if worker.config.upload_source_maps else []
     dependencies = (
         package_dependencies(worker.project_root, worker.config.dependencies_exclude)
         if worker.config.dependencies_instrumentation
         else ()
     )
-    return Upload(tuple(parts), tuple(blob_parts), tuple(blob_bindings), tuple(maps), dependencies)
+    return Upload(
+        tuple(parts),
+        tuple(blob_parts),
+        tuple(blob_bindings),
+        tuple(maps),
+        dependencies,
+        format=fmt,
+        bundle=built,
+    )
+
+
+def bundle_options(worker: WorkerInputs) -> BundleOptions:
+    """What wrangler bundles the Worker with, from the inputs and the config."""
+    config = worker.config
+    own = [
+        b.binding
+        for b in worker.bindings
+        if b.binding["type"] in ("durable_object_namespace", "workflow")
+        and not b.binding.get("script_name")
+    ]
+    return BundleOptions(
+        entry=worker.entry,
+        project_root=worker.project_root,
+        compatibility_date=worker.compatibility_date,
+        compatibility_flags=worker.compatibility_flags,
+        format=worker.format,
+        rules=config.rules,
+        find_additional_modules=config.find_additional_modules is True,
+        walked=worker.modules,
+        preserve_file_names=bool(config.preserve_file_names),
+        build=config.build,
+        upload_source_maps=config.upload_source_maps,
+        exported_classes=tuple(
+            dict.fromkeys(
+                str(b["class_name"]) for b in own if b["type"] == "durable_object_namespace"
+            )
+        ),
+        exported_workflows=tuple(
+            dict.fromkeys(str(b["class_name"]) for b in own if b["type"] == "workflow")
+        ),
+        node_env=os.environ.get("NODE_ENV") or "production",
+        **build_environment(os.environ),
+    )
+
+
+def build_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The variables wrangler's bundler reads (``WRANGLER_BUILD_CONDITIONS``,
+    ``WRANGLER_BUILD_PLATFORM``), applied as wrangler applies them.
+
+    :raises InputError: for a platform esbuild does not have, as wrangler refuses it.
+    """
+    found: dict[str, Any] = {}
+    conditions = environ.get("WRANGLER_BUILD_CONDITIONS")
+    if conditions is not None:
+        found["conditions"] = tuple(conditions.split(","))
+    platform = environ.get("WRANGLER_BUILD_PLATFORM")
+    if platform:
+        if platform not in ("browser", "node", "neutral"):
+            raise InputError(
+                "WRANGLER_BUILD_PLATFORM",
+                f"'{platform}' is not an esbuild platform.",
+                "Write browser, node or neutral, or unset it.",
+            )
+        found["platform"] = platform
+    return found
 
 
 _BLOB_TYPES: Final = {
@@ -190,6 +281,13 @@ def _source_maps(worker: WorkerInputs, parts: Sequence[Part]) -> list[Part]:
         text = rewrite_source_map(map_path.read_text(encoding="utf-8"), part.name)
         maps.append(Part(f"{part.name}.map", SOURCE_MAP_TYPE, text.encode()))
     return maps
+
+
+def bundle_notices(upload: Upload) -> list[Notice]:
+    """esbuild's warnings (and the bundler's own), one annotation each."""
+    if upload.bundle is None:
+        return []
+    return [Notice("Bundling", warning) for warning in upload.bundle.warnings]
 
 
 def check_sizes(upload: Upload) -> list[Notice]:
@@ -270,10 +368,10 @@ def build_metadata(
 ) -> dict[str, Any]:
     """The ``metadata`` part, in wrangler's field order, then ``unsafe.metadata`` merged."""
     metadata: dict[str, Any] = {}
-    if worker.format == "service-worker":
-        metadata["body_part"] = worker.entry_name
+    if upload.format == "service-worker":
+        metadata["body_part"] = upload.main_name
     else:
-        metadata["main_module"] = worker.entry_name
+        metadata["main_module"] = upload.main_name
     metadata["bindings"] = metadata_bindings
     metadata["compatibility_date"] = worker.compatibility_date
     metadata["compatibility_flags"] = list(worker.compatibility_flags)

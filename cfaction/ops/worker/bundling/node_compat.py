@@ -1,5 +1,10 @@
-"""Node.js compatibility of a Worker bundle, decided and computed as wrangler 4.86.0 does, in
-Python (the image has no Node).
+"""Node.js compatibility of a Worker bundle, decided and computed as wrangler does, in Python
+(the image has no Node).
+
+The line references below are to wrangler 4.86.0; the plugins and the pinned preset and
+unenv are the same in wrangler 4.125.0, which cfaction follows, and whose one change here,
+the default-on date, is ``node_compat_mode(..., runtime_default_on=True)`` (the bundler
+passes it).
 
 Two answers:
 
