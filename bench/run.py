@@ -12,10 +12,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import bundle, dns, purge, startup, worker
+from bench import assets, bundle, dns, purge, startup, worker
 from bench.common import REPO, Section, secs
 
-SECTIONS = ("worker", "bundle", "purge", "dns", "startup")
+SECTIONS = ("worker", "bundle", "assets", "purge", "dns", "startup")
 
 
 def sizes(text: str) -> list[int]:
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = {
         "worker": lambda: worker.run(args.runs, args.npm_runs, args.latency, unavailable),
         "bundle": lambda: bundle.run(args.runs, args.npm_runs, args.latency),
+        "assets": lambda: assets.run(max(1, args.runs // 2), args.latency),
         "purge": lambda: purge.run(args.purge_sizes, args.purge_naive_cap, args.latency),
         "dns": lambda: dns.run(args.zone_sizes, args.dns_sizes, args.dns_naive_cap, args.latency),
         "startup": lambda: startup.run(

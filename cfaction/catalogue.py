@@ -245,9 +245,10 @@ CATALOGUE: Final[tuple[Entry, ...]] = (
     ),
     Entry(
         codes=_codes(10215),
-        hint="A gradual rollout is in progress (the latest deployment has two versions), so "
-        "secrets cannot be changed on their own. Finish the rollout (rollout_percentage: "
-        "100) and publish again.",
+        hint="The latest version is not the one that serves all traffic (a gradual rollout, "
+        "a version uploaded with deploy: false, or a rollback), so secrets cannot be changed "
+        "on their own. Deploy the version you want at 100 % (version_id) and try again, or "
+        "send the secrets with an upload.",
     ),
     Entry(
         codes=_codes(10027),

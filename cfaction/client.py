@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import IO, Any
 
 import requests
 
@@ -108,26 +108,39 @@ class Client:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         files: Any = None,
+        data: IO[bytes] | None = None,
         idempotent: bool | None = None,
         permission: str | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        credentials: bool = True,
     ) -> Envelope:
         """Send one API request (with retries) and return its envelope.
 
         ``path`` is relative to the base URL (``/zones``). ``idempotent`` overrides the
         method's default (POST is not idempotent unless the caller says so).
         ``permission`` names what the request needs, for the hint when it is refused.
-        ``headers`` are added to this request only.
+        ``data`` is a body read from a file (rewound for every attempt, so it is never
+        held in memory whole). ``headers`` are added to this request only;
+        ``credentials=False`` sends none of the account's (a token in ``headers`` stands in
+        for them, as for asset uploads).
         Raises an :class:`~cfaction.errors.APIError` subclass or
         :class:`~cfaction.errors.TransportError`.
         """
         method = method.upper()
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         context = HintContext(self.credentials.mode, method, path, permission)
+        if not credentials:
+            # None removes a session header from this one request (requests' merge rule).
+            unset: dict[str, str | None] = dict.fromkeys(self.credentials.headers())
+            headers = {**unset, **(headers or {})}
         attempts = self.max_retries + 1
         for attempt in range(attempts):
             try:
-                return self._attempt(method, path, params, json_body, files, headers, safe, context)
+                if data is not None:
+                    data.seek(0)
+                return self._attempt(
+                    method, path, params, json_body, files, data, headers, safe, context
+                )
             except _RetryableError as retry:
                 if attempt + 1 >= attempts or (retry.delay or 0) > RETRY_AFTER_CAP:
                     raise retry.error from None
@@ -174,7 +187,8 @@ class Client:
         params: Mapping[str, Any] | None,
         json_body: Any,
         files: Any,
-        headers: Mapping[str, str] | None,
+        data: IO[bytes] | None,
+        headers: Mapping[str, str | None] | None,
         safe: bool,
         context: HintContext,
     ) -> Envelope:
@@ -186,6 +200,7 @@ class Client:
                 params=params,
                 json=json_body,
                 files=files,
+                data=data,
                 headers=dict(headers) if headers else None,
                 timeout=self.timeout,
             )

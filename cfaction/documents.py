@@ -9,6 +9,7 @@ everything else stays a string.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -59,3 +60,57 @@ def describe_yaml_error(error: YAMLError) -> str:
     mark = getattr(error, "problem_mark", None)
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     return f"{where}: {getattr(error, 'problem', None) or error}"
+
+
+MAX_JSON_DEPTH = 64
+"""The deepest nesting a JSON input may have (far more than any real input)."""
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names a key twice: one of the two values would be lost silently."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} appears twice")
+        self.key = key
+
+
+def load_json(text: str) -> Any:
+    """The JSON document in ``text``, refusing duplicate keys and deep nesting.
+
+    :raises DuplicateKeyError: for a key given twice in one object.
+    :raises ValueError: for invalid JSON, or nesting deeper than :data:`MAX_JSON_DEPTH`.
+    """
+    if _depth(text) > MAX_JSON_DEPTH:
+        raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels")
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(key)
+        found[key] = value
+    return found
+
+
+def _depth(text: str) -> int:
+    """The deepest bracket nesting outside strings, counted without parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest

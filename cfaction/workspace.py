@@ -84,6 +84,26 @@ class Workspace:
             )
         return path
 
+    def folder(
+        self, input_name: str, written: str | Path, *, label: str | None = None, missing_fix: str
+    ) -> Path:
+        """The existing folder that ``written`` names, resolved (see :meth:`file`).
+
+        :raises InputError: named ``input_name`` when the path leaves the workspace, does not
+            exist, or is a file.
+        """
+        shown = label or f"'{written}'"
+        path = (self.root / written).resolve()
+        if not self.contains(path):
+            raise InputError(input_name, f"{shown} is outside the workspace.", OUTSIDE_FIX)
+        if path.is_file():
+            raise InputError(input_name, f"{shown} is a file, not a folder.", missing_fix)
+        if not path.is_dir():
+            raise InputError(
+                input_name, f"the folder {shown} does not exist in the workspace.", missing_fix
+            )
+        return path
+
     def read_bytes(self, input_name: str, path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
         """The content of a file :meth:`file` returned, refusing one larger than ``limit``."""
         try:

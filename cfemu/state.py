@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import errors
+from .assets import AssetStore
 from .dns import DEFAULT_DNS_BATCH_LIMITS, DnsChanges, DnsRecord, normalize_name
 from .errors import ReplyError
 from .model import (
@@ -51,6 +53,7 @@ from .workers import (
     CustomDomain,
     WorkerRoute,
     WorkerScript,
+    WorkerVersion,
 )
 
 
@@ -97,7 +100,9 @@ class State:
     its workers.dev subdomain (absent: GET .../workers/subdomain answers 10007).
     ``worker_routes`` maps route id to WorkerRoute (every zone) and ``worker_domains``
     custom-domain id to CustomDomain. Uploads over ``workers_max_gzip_bytes`` compressed or
-    ``workers_max_raw_bytes`` raw are refused with 10027.
+    ``workers_max_raw_bytes`` raw are refused with 10027. ``preview_version(account_id,
+    script, label)`` and ``preview_url_version(url)`` say which version a preview URL
+    (``https://<alias or version id[:8]>-<script>.<subdomain>.workers.dev``) serves.
 
     ``boot_check``, when set, is asked about every new Worker version before it is stored:
     it returns None when the version starts, else the runtime's error text, which the
@@ -111,6 +116,10 @@ class State:
     Queue (its consumers inside) and ``workflows`` (account id, name) to Workflow. Uploads
     whose bindings name a KV namespace, D1 database, R2 bucket, dispatch namespace or queue
     the account lacks are refused (upload_checks.py).
+
+    Workers static assets (see assets.py and routes/assets.py): ``assets`` is the AssetStore
+    holding every account's uploaded asset files (by hash), the upload sessions and their
+    tokens, and the limits (``assets.paid_accounts`` get the Workers Paid file count).
     """
 
     user: User = field(default_factory=_default_user)
@@ -146,6 +155,7 @@ class State:
     dispatch_namespaces: dict[tuple[str, str], DispatchNamespace] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     workflows: dict[tuple[str, str], Workflow] = field(default_factory=dict)
+    assets: AssetStore = field(default_factory=AssetStore)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def add_account(self, name: str, id: str | None = None) -> Account:  # noqa: A002
@@ -354,6 +364,32 @@ class State:
                 return self.workers[(account_id, name)]
             except KeyError:
                 raise KeyError(f"no Worker {name!r} in account {account_id}") from None
+
+    def preview_version(self, account_id: str, script: str, label: str) -> WorkerVersion | None:
+        """The version the preview hostname label ``label`` (``<alias>-<script>`` or
+        ``<version id[:8]>-<script>``) of the account's Worker ``script`` serves, or None
+        (see WorkerScript.preview_version)."""
+        with self.lock:
+            worker = self.workers.get((account_id, script))
+            return None if worker is None else worker.preview_version(label)
+
+    def preview_url_version(self, url: str) -> WorkerVersion | None:
+        """The version a preview URL or hostname (``<label>.<subdomain>.workers.dev``)
+        serves, or None: the subdomain names the account, the label's end its Worker."""
+        host = urllib.parse.urlsplit(url if "//" in url else "//" + url).hostname or ""
+        label, _, rest = host.partition(".")
+        subdomain = rest.removesuffix(".workers.dev")
+        if subdomain == rest or "." in subdomain:
+            return None
+        with self.lock:
+            for account_id, taken in self.workers_subdomains.items():
+                if taken != subdomain:
+                    continue
+                for (owner, _), worker in self.workers.items():
+                    version = worker.preview_version(label) if owner == account_id else None
+                    if version is not None:
+                        return version
+        return None
 
     def worker_routes_of(self, script: str, zone_id: str | None = None) -> list[WorkerRoute]:
         """The routes (every zone, or one) that point at the script named ``script``."""

@@ -13,11 +13,29 @@ Error codes (Cloudflare publishes no table; where the real code is unknown we ch
   million), tail_consumers / streaming_tail_consumers ([{service, environment?,
   namespace?}]), cache_options / exports / assets (objects), containers /
   package_dependencies (lists of objects, at most 200 dependencies), usage_model.
+  ``metadata.assets`` (completion token, config), ``keep_assets`` and the ``assets``
+  binding are checked by assets.py; an upload with ``assets`` may have no main module
+  (an assets-only Worker, as wrangler uploads one: metadata alone).
   Durable Object migrations are checked by durable_objects.py, what bindings name by
   upload_checks.py.
 * 10027 (400) "script too large" (our choice): over ``State.workers_max_gzip_bytes``
   (10 MB) gzip-compressed or ``State.workers_max_raw_bytes`` (64 MiB) raw.
-* 10215 (400) a secret edit while the latest deployment splits traffic (real).
+* 10215 (400) a secret edit while the latest deployment splits traffic, or while the latest
+  version is not the one deployed (real; routes/workers.py).
+* Annotations (OpenAPI of ``POST …/versions`` and ``…/deployments``, as the
+  cloudflare-typescript SDK publishes it): ``workers/message`` is truncated to 1000 bytes on
+  a version and 100 bytes on a deployment, ``workers/tag`` may hold at most 100 bytes (else
+  10021, our choice of code), ``workers/alias`` names a preview alias (check_alias).
+
+Versions and previews (https://developers.cloudflare.com/workers/versions-and-deployments/
+preview-urls/): a version "can be previewed" (``has_preview``) when it is a modules (or
+assets-only) Worker that implements no Durable Object (version_can_preview). Its preview
+URL is ``https://<id[:8]>-<script>.<subdomain>.workers.dev``; an alias adds
+``https://<alias>-<script>.<subdomain>.workers.dev``, served while the script's
+``previews_enabled`` is on (WorkerScript.preview_version). Aliases (lowercase letters, digits
+and dashes, starting with a letter and not ending with a dash; alias, a dash and the script
+name at most 63 characters) move to the newest version given them; only the 1000 most
+recently given are kept.
 """
 
 from __future__ import annotations
@@ -33,6 +51,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .assets import VersionAssets
 from .errors import ReplyError
 
 __all__ = [
@@ -48,10 +67,14 @@ __all__ = [
     "WorkerRoute",
     "WorkerScript",
     "WorkerVersion",
+    "changed_secrets",
+    "check_alias",
     "check_settings",
+    "clean_annotations",
     "parse_upload",
     "split_multipart",
     "validate_bindings",
+    "version_can_preview",
 ]
 
 SCRIPT_NAME_RE: Final = re.compile(r"[a-z0-9_][a-z0-9-_]*")
@@ -131,6 +154,25 @@ MAX_SUBREQUESTS: Final = 10_000_000
 MAX_PACKAGE_DEPENDENCIES: Final = 200
 # Fields whose values the API never returns.
 _HIDDEN_FIELDS: Final = ("text", "key_base64", "key_jwk")
+# Preview aliases (https://developers.cloudflare.com/workers/versions-and-deployments/
+# preview-urls/#rules-and-limitations; the pattern is wrangler's, cloudflare/workers-sdk
+# packages/deploy-helpers/src/deploy/helpers/preview-alias.ts, lowercase only as the docs
+# say): "<alias>-<script>" is one DNS label of at most 63 characters, and only the 1000
+# most recently given aliases are kept.
+ALIAS_RE: Final = re.compile(r"[a-z](?:[a-z0-9-]*[a-z0-9])?")
+MAX_DNS_LABEL: Final = 63
+MAX_ALIASES: Final = 1000
+# A version's preview URL starts with the first 8 characters of its id (wrangler's
+# versions-upload.ts builds it from versionId.slice(0, 8)).
+VERSION_PREFIX_LENGTH: Final = 8
+# https://developers.cloudflare.com/workers/versions-and-deployments/rollbacks/#limits:
+# only the 100 most recently published versions can be deployed again.
+MAX_DEPLOYABLE_VERSIONS: Final = 100
+# Annotation limits of the OpenAPI schema (cloudflare-typescript
+# src/resources/workers/scripts/versions.ts and deployments.ts).
+VERSION_MESSAGE_BYTES: Final = 1000
+DEPLOYMENT_MESSAGE_BYTES: Final = 100
+TAG_BYTES: Final = 100
 
 
 def validation_error(message: str) -> ReplyError:
@@ -191,6 +233,10 @@ class WorkerVersion:
     # were applied to the script: at once for PUT uploads, at the first deployment for
     # POST .../versions; versions made from another one's metadata never apply them.
     settings_applied: bool = True
+    # The static assets the version serves (assets.py): manifest and config; None: none.
+    assets: VersionAssets | None = None
+    # Whether the version can be previewed (metadata.has_preview): see version_can_preview.
+    has_preview: bool = False
 
     @property
     def entry(self) -> str:
@@ -251,6 +297,8 @@ class WorkerScript:
     # none ran) and the classes it left, name -> {"sqlite": bool}.
     migration_tag: str | None = None
     durable_object_classes: dict[str, dict[str, bool]] = field(default_factory=dict)
+    # Preview aliases: alias -> version id, least recently given first (see give_alias).
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def etag(self) -> str:
@@ -283,6 +331,11 @@ class WorkerScript:
         version = self.deployed_version()
         return {} if version is None else {m.name: m for m in version.modules}
 
+    def deployed_assets(self) -> VersionAssets | None:
+        """The deployed version's static assets (manifest, config), or None."""
+        version = self.deployed_version()
+        return None if version is None else version.assets
+
     def bindings(self) -> list[dict[str, Any]]:
         """The deployed version's bindings, secrets' values included."""
         version = self.deployed_version()
@@ -297,6 +350,43 @@ class WorkerScript:
     def secret_value(self, name: str) -> str | None:
         binding = self.secrets.get(name)
         return None if binding is None else binding.get("text")
+
+    def give_alias(self, alias: str, version_id: str) -> None:
+        """Point ``alias`` at the version (moving it from any other one); past MAX_ALIASES
+        the least recently given alias is dropped."""
+        self.aliases.pop(alias, None)
+        self.aliases[alias] = version_id
+        while len(self.aliases) > MAX_ALIASES:
+            del self.aliases[next(iter(self.aliases))]
+
+    def alias_version(self, alias: str) -> WorkerVersion | None:
+        version_id = self.aliases.get(alias)
+        return None if version_id is None else self.version(version_id)
+
+    def version_aliases(self, version_id: str) -> list[str]:
+        """The aliases that point at the version now."""
+        return [alias for alias, target in self.aliases.items() if target == version_id]
+
+    def deployable_versions(self) -> list[WorkerVersion]:
+        """The versions a deployment may name: the MAX_DEPLOYABLE_VERSIONS newest, newest
+        first."""
+        return list(reversed(self.versions[-MAX_DEPLOYABLE_VERSIONS:]))
+
+    def preview_version(self, label: str) -> WorkerVersion | None:
+        """The version a preview hostname's first label (``<alias>-<script>`` or
+        ``<version id[:8]>-<script>``) serves, or None: no such alias or version, previews
+        disabled on the script, or a version that cannot be previewed. An alias wins over a
+        version id prefix that happens to be spelt the same (our choice)."""
+        suffix = "-" + self.name
+        label = label.lower()
+        if not self.subdomain.previews_enabled or not label.endswith(suffix):
+            return None
+        prefix = label[: -len(suffix)]
+        version = self.alias_version(prefix)
+        if version is None and re.fullmatch(rf"[0-9a-f]{{{VERSION_PREFIX_LENGTH}}}", prefix):
+            matches = [v for v in self.versions if v.id.startswith(prefix)]
+            version = matches[-1] if matches else None
+        return version if version is not None and version.has_preview else None
 
 
 @dataclass
@@ -368,8 +458,13 @@ def _header_message(raw: bytes) -> email.message.Message:
     return parser.parsebytes(raw + b"\r\n\r\n", headersonly=True)
 
 
-def split_multipart(body: bytes, content_type: str) -> list[tuple[str, str, bytes]]:
-    """(part name, content type, bytes) for every part of a multipart/form-data body."""
+def split_multipart(
+    body: bytes, content_type: str, *, raw_types: bool = False
+) -> list[tuple[str, str, bytes]]:
+    """(part name, content type, bytes) for every part of a multipart/form-data body.
+
+    The content type is the bare media type ("text/plain" when the part has none), or with
+    ``raw_types`` the part's Content-Type header as sent ("" when it has none)."""
     header = _header_message(b"Content-Type: " + content_type.encode("latin-1"))
     boundary = header.get_param("boundary")
     if not isinstance(boundary, str) or not boundary:
@@ -400,6 +495,9 @@ def split_multipart(body: bytes, content_type: str) -> list[tuple[str, str, byte
         if not isinstance(name, str):
             raise validation_error("Every multipart part needs a name.")
         part_type = message.get_content_type() if message.get("content-type") else "text/plain"
+        if raw_types:
+            raw = [str(v) for k, v in message.raw_items() if k.lower() == "content-type"]
+            part_type = raw[0].strip() if raw else ""
         parts.append((name, part_type, content))
     return parts
 
@@ -442,6 +540,14 @@ def parse_upload(
     main_module = metadata.get("main_module")
     body_part = metadata.get("body_part")
     entry = main_module if main_module is not None else body_part
+    if entry is None and (
+        isinstance(metadata.get("assets"), dict) or metadata.get("keep_assets") is True
+    ):
+        # An assets-only Worker: wrangler sends metadata alone (cloudflare/workers-sdk
+        # packages/deploy-helpers/src/deploy/helpers/create-worker-upload-form.ts).
+        _check_metadata(metadata, modules, version_upload)
+        _check_size(modules, max_gzip_bytes, max_raw_bytes)
+        return Upload(metadata, modules, None, None)
     if entry is None:
         raise validation_error("metadata must name the entry part in main_module or body_part.")
     if not isinstance(entry, str) or all(m.name != entry for m in modules):
@@ -577,14 +683,85 @@ def check_settings(settings: Mapping[str, Any]) -> None:
 
 
 def check_annotations(annotations: Any) -> None:
+    """Raise 10021 for annotations that are not an object of strings, or a ``workers/tag``
+    over TAG_BYTES; a long ``workers/message`` is truncated (clean_annotations), not refused."""
     if not isinstance(annotations, dict):
         raise validation_error("annotations must be an object.")
-    message = annotations.get("workers/message")
-    if message is not None and (not isinstance(message, str) or len(message) > 50):
-        raise validation_error("workers/message must be a string of at most 50 characters.")
+    for key in ("workers/message", "workers/tag", "workers/alias"):
+        value = annotations.get(key)
+        if value is not None and not isinstance(value, str):
+            raise validation_error(f"{key} must be a string.")
     tag = annotations.get("workers/tag")
-    if tag is not None and (not isinstance(tag, str) or len(tag) > 20):
-        raise validation_error("workers/tag must be a string of at most 20 characters.")
+    if tag is not None and len(tag.encode()) > TAG_BYTES:
+        raise validation_error(f"workers/tag must be at most {TAG_BYTES} bytes.")
+
+
+def _truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, never inside a character."""
+    return text.encode()[:limit].decode(errors="ignore")
+
+
+def clean_annotations(annotations: Mapping[str, Any] | None, message_bytes: int) -> dict[str, Any]:
+    """Checked annotations as stored: null values dropped, ``workers/message`` truncated to
+    ``message_bytes`` (VERSION_MESSAGE_BYTES or DEPLOYMENT_MESSAGE_BYTES)."""
+    if annotations is None:
+        return {}
+    check_annotations(annotations)
+    cleaned = {k: v for k, v in annotations.items() if v is not None}
+    if isinstance(cleaned.get("workers/message"), str):
+        cleaned["workers/message"] = _truncate(cleaned["workers/message"], message_bytes)
+    return cleaned
+
+
+def check_alias(alias: Any, script_name: str) -> str:
+    """The alias, or 400 10021: not lowercase letters, digits and dashes starting with a
+    letter, or too long for one DNS label with the script name (Cloudflare's message for
+    that one, as wrangler prints it in cloudflare/workers-sdk#14345 and its references)."""
+    if not isinstance(alias, str) or ALIAS_RE.fullmatch(alias) is None:
+        raise validation_error(
+            f"validation failures: Invalid alias {alias!r}. An alias may only contain "
+            "lowercase letters, numbers and dashes, must start with a letter and must not "
+            "end with a dash."
+        )
+    if len(alias) + 1 + len(script_name) > MAX_DNS_LABEL:
+        raise validation_error(
+            "validation failures: Alias name too long. The alias name and script name "
+            f"combined together must total less than {MAX_DNS_LABEL} characters in length."
+        )
+    return alias
+
+
+def version_can_preview(version: WorkerVersion, script: WorkerScript) -> bool:
+    """Whether Cloudflare generates preview URLs for the version: a modules Worker (versions
+    need ES modules, https://developers.cloudflare.com/workers/versions-and-deployments/
+    #service-worker-syntax) or an assets-only one, that implements no Durable Object
+    ("Preview URLs are not generated for Workers that implement a Durable Object",
+    preview-urls/#limitations): no binding to a class of its own, no migrations, no classes
+    left by earlier ones."""
+    if version.body_part or not (version.main_module or version.assets is not None):
+        return False
+    if version.metadata.get("migrations") or script.durable_object_classes:
+        return False
+    return not any(
+        b.get("type") == "durable_object_namespace" and not b.get("script_name")
+        for b in version.bindings
+    )
+
+
+def _secret_state(binding: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in binding.items() if k != "name"}
+
+
+def changed_secrets(old: WorkerVersion, new: WorkerVersion) -> list[str]:
+    """The secrets (by name, sorted) that differ between two versions: added, removed, or
+    of another type or value."""
+    before, after = old.secrets(), new.secrets()
+    names = sorted(set(before) | set(after))
+    return [
+        n
+        for n in names
+        if n not in before or n not in after or _secret_state(before[n]) != _secret_state(after[n])
+    ]
 
 
 def validate_bindings(bindings: Any, part_names: Iterable[str] = ()) -> None:

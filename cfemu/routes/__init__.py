@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..routing import Router
 from . import (
+    assets,
     dns,
     purge,
     queues,
@@ -25,6 +26,7 @@ ROUTE_MODULES: tuple[Callable[[Router], None], ...] = (
     purge.register,
     dns.register,
     workers.register,
+    assets.register,
     worker_triggers.register,
     storage.register,
     queues.register,

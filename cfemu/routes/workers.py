@@ -12,26 +12,53 @@ exist on your account.").
   too large 400 10027; an ``inherit`` binding with nothing to inherit and
   ``bindings_inherit=strict`` 400 10057; bindings naming resources the account lacks,
   Durable Object migrations and classes, tail consumers: upload_checks.py and
-  durable_objects.py (10042, 10181, 10085, 10079, 10074, 10061, 10021). ``GET`` answers
+  durable_objects.py (10042, 10181, 10085, 10079, 10074, 10061, 10021); static assets
+  (``metadata.assets`` {jwt: completion token, config}, ``keep_assets``, the ``assets``
+  binding; without a main module an assets-only Worker): assets.py (10021). ``GET`` answers
   the deployed version's modules as multipart/form-data, ``DELETE`` removes the script
   (and its routes and domains). ``GET /scripts`` lists scripts.
 * ``GET /services/{name}``: the service view wrangler reads (``default_environment.script
   .tag``/``.etag``/``.migration_tag``, None until a migration ran).
-* ``POST /scripts/{name}/versions`` (multipart as upload; no deployment), ``GET .../versions``
-  ({items: [newest first]}, paged by page/per_page), ``GET .../versions/{version_id}``
-  (unknown: 404 10007-style "Version not found", code 10230, our choice). A version's
-  ``migrations`` are checked at upload and applied when a deployment first includes the
-  version, checked again then (our choice: the API docs say versions drop migrations,
-  while wrangler sends pending ones on this path; applying at deploy keeps the script's
-  tag and classes those of the code that runs). Its script-level settings (SCRIPT_SETTINGS,
-  e.g. tail_consumers) also take effect at that deployment.
+* ``POST /scripts/{name}/versions`` (multipart as upload; no deployment; a service-worker
+  ``body_part`` upload is 400 10021, as versions need ES modules, our choice of code),
+  ``GET .../versions`` ({items: [newest first]}, paged by page/per_page; ``deployable=true``
+  answers the 100 newest, unpaged), ``GET .../versions/{version_id}`` (unknown: 404
+  10007-style "Version not found", code 10230, our choice). A version answers ``metadata``
+  {created_on, modified_on, source, author_id, author_email, has_preview, hasPreview} (both
+  spellings: wrangler reads ``has_preview``, the OpenAPI schema names ``hasPreview``), its
+  ``annotations``, ``resources`` {script, script_runtime, bindings} and startup_time_ms.
+  ``has_preview``: workers.version_can_preview. The ``workers/alias`` annotation gives the
+  version a preview alias (workers.check_alias, 400 10021; an alias on another version
+  moves here); ``workers/message`` is truncated to 1000 bytes. A version's ``migrations``
+  are checked at upload and applied when a deployment first includes the version, checked
+  again then (our choice: the API docs say versions drop migrations, while wrangler sends
+  pending ones on this path; applying at deploy keeps the script's tag and classes those
+  of the code that runs). Its script-level settings (SCRIPT_SETTINGS, e.g. tail_consumers)
+  also take effect at that deployment.
 * ``GET/POST /scripts/{name}/deployments``: POST {strategy "percentage", versions 1 or 2
-  with percentages 0.01..100 summing to 100 and existing ids, annotations?}; errors 400
-  10021. GET answers {deployments: [newest first]}.
+  with percentages 0.01..100 summing to 100 and existing ids among the 100 newest,
+  annotations? (``workers/message`` truncated to 100 bytes)}; errors 400 10021 (real code;
+  the texts are ours). A version not in the current deployment that is older than its
+  newest version and whose secrets differ from that one's is refused with 400 10220 "A
+  secret has changed since this version was active. ... The following secrets have
+  changed: A, B" (real code and text, as wrangler's rollback parses it) unless
+  ``?force=true``; its bindings must still name resources the account has (KV, D1, R2,
+  queues, dispatch namespaces: upload_checks.check_resources and its codes, as the rollback
+  docs require of KV, R2 and queues). GET answers
+  {deployments: [newest first]}.
 * ``GET/PUT /scripts/{name}/secrets``, ``GET/DELETE .../secrets/{secret}``,
   ``PATCH .../secrets-bulk``: every change makes a new version and a 100% deployment; 400
-  10215 while the latest deployment holds 2 versions. Values are never returned. An
-  unknown secret name (GET/DELETE) is 404 10056 "Secret X not found." (our choice).
+  10215 (real) while the latest deployment holds 2 versions or while the latest version is
+  not the one deployed ("the latest version of your Worker isn't currently deployed",
+  wrangler's secret/index.ts). Values are never returned. An unknown secret name
+  (GET/DELETE) is 404 10056 "Secret X not found." (our choice).
+* ``PATCH /workers/workers/{name or tag}/versions/latest`` (JSON merge patch, as ``wrangler
+  versions secret put/bulk/delete`` send it): {env: {name: binding | null}, annotations?}
+  makes a new version from the latest one (code, settings and other bindings kept), not
+  deployed, allowed at any time; a null removes the binding. No version yet: 404 10222
+  (real); other top-level keys are 400 10021 (our choice: only env and annotations are
+  emulated). Answers the new version in the Workers API shape {id, number, created_on,
+  annotations, bindings, compatibility_date, compatibility_flags, main_module, source}.
 * Settings: script-level ones (workers.SCRIPT_SETTINGS: logpush, observability, tags,
   tail_consumers, streaming_tail_consumers) live on the script; version-level ones
   (workers.VERSION_SETTINGS: placement, limits) are read from the deployed version.
@@ -60,6 +87,7 @@ from typing import Any, Final
 
 from .. import errors
 from ..app import Response, ok
+from ..assets import VersionAssets, check_assets_bindings, resolve_version_assets
 from ..crons import cron_problem
 from ..errors import ReplyError
 from ..model import Account, new_id, timestamp
@@ -67,18 +95,28 @@ from ..paging import paginate, parse_page_request
 from ..permissions import WORKERS_SCRIPTS_EDIT
 from ..routing import ID_PATTERN, RequestContext, Router
 from ..state import State
-from ..upload_checks import apply_migration, check_bindings, check_tail_consumers, check_upload
+from ..upload_checks import (
+    apply_migration,
+    check_bindings,
+    check_resources,
+    check_tail_consumers,
+    check_upload,
+)
 from ..workers import (
+    DEPLOYMENT_MESSAGE_BYTES,
     SCRIPT_SETTINGS,
     SECRET_TYPES,
+    VERSION_MESSAGE_BYTES,
     VERSION_SETTINGS,
     Deployment,
     Upload,
     WorkerScript,
     WorkerVersion,
-    check_annotations,
+    changed_secrets,
+    check_alias,
     check_script_name,
     check_settings,
+    clean_annotations,
     merge_kept_bindings,
     new_version_id,
     parse_upload,
@@ -87,6 +125,7 @@ from ..workers import (
     split_multipart,
     validate_bindings,
     validation_error,
+    version_can_preview,
 )
 
 __all__ = [
@@ -121,6 +160,7 @@ def register(router: Router) -> None:
     router.add("GET", rf"{SCRIPT}/secrets/(?P<secret>[^/]+)", get_secret)
     router.add("DELETE", rf"{SCRIPT}/secrets/(?P<secret>[^/]+)", delete_secret)
     router.add("PATCH", rf"{SCRIPT}/secrets-bulk", bulk_secrets)
+    router.add("PATCH", rf"{ACCOUNT}/workers/workers/(?P<name>[^/]+)/versions/latest", patch_latest)
     router.add("GET", rf"{SCRIPT}/settings", get_settings)
     router.add("PATCH", rf"{SCRIPT}/settings", patch_settings)
     router.add("GET", rf"{SCRIPT}/script-settings", get_script_settings)
@@ -221,6 +261,7 @@ def _new_version(
     strict_inherit: bool,
     annotations: dict[str, Any] | None = None,
     boot_check: Callable[[WorkerVersion], str | None] | None = None,
+    assets: VersionAssets | None = None,
 ) -> WorkerVersion:
     """A new version of ``script`` (not deployed). ``boot_check``: see State.boot_check."""
     previous = script.latest_version()
@@ -241,7 +282,10 @@ def _new_version(
         etag=etag,
         settings_applied=False,
     )
-    failure = boot_check(version) if boot_check is not None else None
+    version.assets = assets
+    version.has_preview = version_can_preview(version, script)
+    # An assets-only version has no code to start.
+    failure = boot_check(version) if boot_check is not None and version.entry else None
     if failure is not None:
         raise validation_error(failure)
     script.versions.append(version)
@@ -301,6 +345,23 @@ def _get_or_create(state: State, account_id: str, name: str) -> WorkerScript:
     return script
 
 
+def _upload_assets(
+    state: State, account_id: str, name: str, upload: Upload
+) -> VersionAssets | None:
+    """The static assets (or None) the upload's metadata gives the new version; the latest
+    version's are what ``keep_assets`` keeps."""
+    script = state.workers.get((account_id, name))
+    latest = script.latest_version() if script is not None else None
+    return resolve_version_assets(
+        state.assets,
+        account_id,
+        name,
+        upload.metadata,
+        latest.assets if latest is not None else None,
+        has_code=upload.main_module is not None or upload.body_part is not None,
+    )
+
+
 def store_upload(
     state: State, account_id: str, name: str, upload: Upload, strict_inherit: bool = False
 ) -> tuple[WorkerScript, WorkerVersion]:
@@ -310,6 +371,7 @@ def store_upload(
     plan = check_upload(
         state, account_id, name, upload.metadata, state.workers.get((account_id, name))
     )
+    assets = _upload_assets(state, account_id, name, upload)
     script = _get_or_create(state, account_id, name)
     try:
         version = _new_version(
@@ -322,6 +384,7 @@ def store_upload(
             strict_inherit,
             {"workers/triggered_by": "upload"},
             state.boot_check,
+            assets,
         )
     except ReplyError:
         if not exists:
@@ -361,7 +424,7 @@ def script_json(script: WorkerScript) -> dict[str, Any]:
         "compatibility_date": version.compatibility_date if version else None,
         "compatibility_flags": list(version.compatibility_flags) if version else [],
         "has_modules": bool(version and version.main_module),
-        "has_assets": False,
+        "has_assets": bool(version and version.assets),
         "logpush": settings.get("logpush", False),
         "placement": (version.metadata.get("placement") if version else None) or {},
         "tail_consumers": settings.get("tail_consumers"),
@@ -445,7 +508,8 @@ def version_json(script: WorkerScript, version: WorkerVersion) -> dict[str, Any]
             "source": version.source,
             "author_id": "0" * 32,
             "author_email": "user@example.com",
-            "hasPreview": False,
+            "has_preview": version.has_preview,
+            "hasPreview": version.has_preview,
         },
         "annotations": dict(version.annotations),
         "resources": {
@@ -474,9 +538,20 @@ def upload_version(ctx: RequestContext) -> Response:
     if script is None:
         raise script_not_found()
     upload = _parse(ctx, version_upload=True)
+    if upload.body_part is not None:
+        # https://developers.cloudflare.com/workers/versions-and-deployments/
+        # #service-worker-syntax: versions need ES modules (the code is our choice).
+        raise validation_error(
+            "Service worker syntax is not supported for versions: upload an ES module "
+            "(metadata.main_module)."
+        )
     plan = check_upload(ctx.state, account.id, name, upload.metadata, script)
+    assets = _upload_assets(ctx.state, account.id, name, upload)
     strict = ctx.request.param("bindings_inherit") == "strict"
-    annotations = upload.metadata.get("annotations") or {}
+    annotations = clean_annotations(upload.metadata.get("annotations"), VERSION_MESSAGE_BYTES)
+    alias = annotations.get("workers/alias")
+    if alias is not None:
+        check_alias(alias, name)
     version = _new_version(
         script,
         upload.metadata,
@@ -487,13 +562,28 @@ def upload_version(ctx: RequestContext) -> Response:
         strict,
         annotations,
         ctx.state.boot_check,
+        assets,
     )
     version.pending_migration = plan
+    if alias is not None:
+        script.give_alias(alias, version.id)
     return ok(version_json(script, version))
 
 
 def list_versions(ctx: RequestContext) -> Response:
     script = _script(ctx, write=False)
+    if ctx.request.param("deployable") == "true":
+        # "Only return versions that can be used in a deployment. Ignores pagination."
+        # (the OpenAPI schema of GET .../versions, in cloudflare-typescript).
+        deployable = script.deployable_versions()
+        info = {
+            "page": 1,
+            "per_page": len(deployable),
+            "count": len(deployable),
+            "total_count": len(deployable),
+            "total_pages": 1,
+        }
+        return ok({"items": [version_json(script, v) for v in deployable]}, result_info=info)
     page = parse_page_request(
         ctx.request.query, default_per_page=10, min_per_page=1, max_per_page=100
     )
@@ -532,6 +622,13 @@ def _deployment_versions(script: WorkerScript, body: dict[str, Any]) -> list[dic
             raise validation_error("version_id must be a string of at most 36 characters.")
         if script.version(version_id) is None:
             raise validation_error(f"Version {version_id} not found for this Worker.")
+        if all(v.id != version_id for v in script.deployable_versions()):
+            # https://developers.cloudflare.com/workers/versions-and-deployments/rollbacks/
+            # #limits (the code and text are our choice).
+            raise validation_error(
+                f"Version {version_id} cannot be deployed: only the 100 most recently "
+                "published versions can be."
+            )
         if any(v["version_id"] == version_id for v in result):
             raise validation_error(f"Version {version_id} is listed twice.")
         if (
@@ -551,9 +648,8 @@ def create_deployment(ctx: RequestContext) -> Response:
     script = _script(ctx)
     body = _json_object(ctx)
     versions = _deployment_versions(script, body)
-    annotations = body.get("annotations")
-    if annotations is not None:
-        check_annotations(annotations)
+    annotations = clean_annotations(body.get("annotations"), DEPLOYMENT_MESSAGE_BYTES)
+    _check_rollback(ctx, script, versions, force=ctx.request.param("force") == "true")
     # A version uploaded with migrations applies them now, checked again against the
     # script as it is (its tag may have moved since the upload).
     plans = []
@@ -570,13 +666,48 @@ def create_deployment(ctx: RequestContext) -> Response:
     return ok(deployment.to_json())
 
 
+def _check_rollback(
+    ctx: RequestContext, script: WorkerScript, versions: list[dict[str, Any]], force: bool
+) -> None:
+    """What a deployment of versions that are not serving now must pass: their bindings
+    still name resources the account has (https://developers.cloudflare.com/workers/
+    versions-and-deployments/rollbacks/#bindings), and, unless ``force``, one older than the
+    newest version serving now must have that version's secrets (400 10220, the text of
+    cloudflare/workers-sdk packages/wrangler/src/__tests__/rollback.test.ts, whose end
+    wrangler's rollback parses for the secrets' names before it asks and forces)."""
+    current = script.latest_deployment()
+    serving = [] if current is None else [str(v["version_id"]) for v in current.versions]
+    live = [v for v in (script.version(i) for i in serving) if v is not None]
+    newest = max(live, key=lambda v: v.number) if live else None
+    for item in versions:
+        version = script.version(str(item["version_id"]))
+        if version is None or version.id in serving:
+            continue
+        check_resources(ctx.state, script.account_id, version.bindings)
+        if force or newest is None or version.number > newest.number:
+            continue
+        changed = changed_secrets(version, newest)
+        if changed:
+            raise ReplyError.single(
+                400,
+                10220,
+                "A secret has changed since this version was active. If you are sure this "
+                "is ok, add a ?force=true query parameter to allow the rollback. The "
+                f"following secrets have changed: {', '.join(changed)}",
+            )
+
+
 # --- secrets ----------------------------------------------------------------------------
 
 
 def _secret_base(script: WorkerScript) -> WorkerVersion:
-    """The version a secret change starts from; 10215 while traffic is split."""
+    """The version a secret change starts from; 10215 while traffic is split or while the
+    latest version is not the one deployed (a version uploaded, or a rollback, since)."""
     deployment = script.latest_deployment()
-    if deployment is not None and len(deployment.versions) > 1:
+    latest = script.latest_version()
+    split = deployment is not None and len(deployment.versions) > 1
+    behind = deployment is not None and script.deployed_version() is not latest
+    if split or behind:
         raise ReplyError.single(
             400,
             10215,
@@ -596,9 +727,12 @@ def _secret_version(
     base: WorkerVersion,
     bindings: list[dict[str, Any]],
     overrides: dict[str, Any] | None = None,
+    *,
+    annotations: dict[str, Any] | None = None,
+    deploy: bool = True,
 ) -> WorkerVersion:
     """A new version with base's code and the given bindings (and version settings from
-    ``overrides``), deployed at 100%."""
+    ``overrides``), deployed at 100% unless not ``deploy``."""
     metadata = {**base.metadata, **(overrides or {}), "bindings": bindings, "keep_bindings": []}
     version = WorkerVersion(
         id=new_version_id(),
@@ -611,11 +745,16 @@ def _secret_version(
         compatibility_flags=list(base.compatibility_flags),
         main_module=base.main_module,
         body_part=base.body_part,
-        annotations={"workers/triggered_by": "secret"},
+        annotations={**(annotations or {}), "workers/triggered_by": "secret"},
         etag=base.etag,
+        assets=base.assets,
     )
+    version.has_preview = version_can_preview(version, script)
     script.versions.append(version)
-    _deploy(script, [{"version_id": version.id, "percentage": 100}])
+    if deploy:
+        _deploy(script, [{"version_id": version.id, "percentage": 100}])
+    else:
+        script.modified_on = version.created_on
     return version
 
 
@@ -684,6 +823,81 @@ def bulk_secrets(ctx: RequestContext) -> Response:
             bindings.append(_check_secret({**value, "name": name}))
     _secret_version(script, base, bindings)
     return ok([_secret_json(b) for b in bindings if b["type"] in SECRET_TYPES])
+
+
+def _worker_by_name_or_tag(ctx: RequestContext) -> WorkerScript:
+    """The script a ``/workers/workers/{id}`` path names: by name, or by its tag."""
+    account = _account(ctx)
+    wanted = _name(ctx)
+    script = ctx.state.workers.get((account.id, wanted))
+    if script is None:
+        script = next(
+            (
+                s
+                for (acct, _), s in ctx.state.workers.items()
+                if acct == account.id and s.tag == wanted
+            ),
+            None,
+        )
+    if script is None:
+        raise script_not_found()
+    return script
+
+
+def _new_version_json(version: WorkerVersion) -> dict[str, Any]:
+    """A version in the shape of the Workers API (``/workers/workers/{id}/versions``)."""
+    return {
+        "id": version.id,
+        "number": version.number,
+        "created_on": version.created_on,
+        "annotations": dict(version.annotations),
+        "bindings": [public_binding(b) for b in version.bindings],
+        "compatibility_date": version.compatibility_date,
+        "compatibility_flags": list(version.compatibility_flags),
+        "main_module": version.main_module,
+        "source": version.source,
+    }
+
+
+def patch_latest(ctx: RequestContext) -> Response:
+    """PATCH .../workers/workers/{name}/versions/latest: a new version from the latest one
+    with the ``env`` bindings merged in (RFC 7396: null removes), not deployed (cloudflare/
+    workers-sdk packages/wrangler/src/versions/secrets/index.ts)."""
+    script = _worker_by_name_or_tag(ctx)
+    base = script.latest_version()
+    if base is None:
+        raise ReplyError.single(
+            404,
+            10222,
+            "This Worker has no versions, which means this Worker has no content or "
+            "versioned settings.",
+        )
+    body = _json_object(ctx)
+    unknown = sorted(set(body) - {"env", "annotations"})
+    if unknown:
+        raise validation_error(
+            f"Unsupported field(s) {', '.join(unknown)}: the emulator patches env and "
+            "annotations only."
+        )
+    env = body.get("env")
+    env = {} if env is None else env
+    if not isinstance(env, dict):
+        raise validation_error("env must be an object of bindings by name.")
+    annotations = clean_annotations(body.get("annotations"), VERSION_MESSAGE_BYTES)
+    bindings = [dict(b) for b in base.bindings]
+    for name, value in env.items():
+        bindings = [b for b in bindings if b["name"] != name]
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise validation_error(f"env.{name} must be a binding object or null.")
+        bindings.append({**value, "name": name})
+    validate_bindings(bindings)
+    check_resources(ctx.state, script.account_id, [b for b in bindings if b.get("name") in env])
+    version = _secret_version(script, base, bindings, annotations=annotations, deploy=False)
+    # The base's migration, if it waits for a deployment, waits with this version too.
+    version.pending_migration = base.pending_migration
+    return ok(_new_version_json(version))
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -792,6 +1006,7 @@ def patch_settings(ctx: RequestContext) -> Response:
             validate_bindings(bindings)
             check_bindings(ctx.state, script.account_id, script, bindings)
             bindings = _resolve_bindings(bindings, base, strict=True)
+            check_assets_bindings(bindings, base.assets is not None)
         _apply_settings(script, body)
         _secret_version(script, base, bindings, version_settings)
     else:

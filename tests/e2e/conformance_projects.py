@@ -911,6 +911,46 @@ SECRETS = Project(
 )
 
 
+# static assets, with a Worker in front of them
+
+
+def _check_assets(views: Sequence[View]) -> None:
+    assets = views[0]["workers"]["shop"]["assets"]
+    assert sorted(assets["manifest"]) == [
+        "/about/index.html",
+        "/css/site.css",
+        "/data/items.json",
+        "/index.html",
+    ]
+    assert assets["config"]["not_found_handling"] == "single-page-application"
+    assert assets["config"]["_headers"].startswith("/*")
+
+
+ASSETS = Project(
+    "assets",
+    files={
+        "wrangler.toml": toml(
+            "shop",
+            '[assets]\ndirectory = "./public"\nbinding = "ASSETS"\n'
+            'html_handling = "drop-trailing-slash"\n'
+            'not_found_handling = "single-page-application"\n'
+            'run_worker_first = ["/api/*", "!/api/docs/*"]\n',
+        ),
+        "src/index.js": worker("const api = true;"),
+        "public/index.html": "<h1>shop</h1>\n",
+        "public/about/index.html": "<h1>about</h1>\n",
+        "public/css/site.css": "body{}\n",
+        "public/data/items.json": '{"items": []}\n',
+        "public/_headers": "/*\n  X-Frame-Options: DENY\n",
+        "public/_redirects": "/old / 301\n",
+        "public/.assetsignore": "*.map\n",
+        "public/app.js.map": "{}",
+    },
+    steps=(Step(), Step(files={"public/css/site.css": "body{margin:0}\n"})),
+    check=_check_assets,
+)
+
+
 # a secret put between two deploys outlives the second one
 
 
@@ -997,6 +1037,8 @@ def normalised(state: State) -> View:
       domain, queue, consumer and Workflow IDs. A binding's KV namespace ID or D1 database
       ID becomes ``<kv TITLE>`` / ``<d1 NAME>``, and routes and domains name their zone:
       provisioning creates resources with random IDs, so they are compared by name;
+    * an assets upload's completion token (minted per session; the manifest, the config
+      and the stored files' content types are compared instead);
     * etags and timestamps (``created_on``, ``modified_on``, ``created_at``,
       ``creation_date``);
     * the annotations the emulator puts on versions (``workers/triggered_by``: which
@@ -1079,12 +1121,27 @@ def _script_view(
     ]
     if dependencies:
         metadata["package_dependencies"] = dependencies
+    if isinstance(metadata.get("assets"), dict):
+        # The completion token is minted per upload session; what it stands for is compared.
+        metadata["assets"] = {k: v for k, v in metadata["assets"].items() if k != "jwt"}
+    assets = None
+    if version.assets is not None:
+        stored = {
+            entry.hash: state.assets.file(script.account_id, entry.hash)
+            for entry in version.assets.manifest.values()
+        }
+        assets = {
+            "manifest": {p: [e.hash, e.size] for p, e in sorted(version.assets.manifest.items())},
+            "config": version.assets.config,
+            "content_types": {h: f.content_type if f else None for h, f in sorted(stored.items())},
+        }
     settings = dict(script.settings)
     for fields in (metadata, settings):
         if fields.get("observability") is None:
             fields["observability"] = OBSERVABILITY_OFF
     return {
         "parts": {m.name: [m.content_type, m.content] for m in version.modules},
+        "assets": assets,
         "metadata": metadata,
         "bindings": sorted(
             (_binding(b, kv_titles, d1_names) for b in version.bindings),

@@ -249,7 +249,7 @@ CASES += [
     (
         {**WORKER, "script_name": "w", "compatibility_date": "2026-11-01"},
         "script",
-        "Set script to the built entry module",
+        "Set script to the Worker's entry module",
     ),
     ({**WORKER_OK, "config": "wrangler.toml"}, "config", "Check the path"),
 ]

@@ -86,6 +86,7 @@ def test_a_module_worker_with_wasm_and_text_modules_is_published(emulator: Emula
     assert calls(emulator) == [
         "GET /workers/services/hello",
         "PUT /workers/scripts/hello",
+        "GET /workers/scripts/hello/deployments",  # deployment_id, previous_version_id
         "PATCH /workers/scripts/hello/script-settings",
         "GET /workers/subdomain",
         "POST /workers/scripts/hello/subdomain",
@@ -124,7 +125,10 @@ def test_a_module_worker_with_wasm_and_text_modules_is_published(emulator: Emula
         "etag",
         "version_id",
         "deployment_id",
+        "previous_version_id",
         "url",
+        "preview_url",
+        "preview_alias_url",
         "routes",
         "custom_domains",
     }
@@ -258,6 +262,7 @@ def test_routes_cost_one_call_and_turn_workers_dev_off(emulator: Emulator) -> No
         "GET /zones",
         "GET /zones",
         "GET /workers/services/hello",
+        "GET /workers/scripts/hello/deployments",
     ]
     patterns = {r.pattern for r in emulator.state.worker_routes_of("hello")}
     assert patterns == {"example.com/api/*", "www.example.com/*"}

@@ -133,6 +133,7 @@ def test_a_full_worker_costs_the_exact_calls_on_first_deploy_and_redeploy() -> N
     assert first == [
         *reads,
         f"PUT {SCRIPT}",  # upload + deploy, with the migration
+        f"GET {SCRIPT}/deployments",  # the deployment it made, the version it replaced
         f"POST {SCRIPT}/subdomain",  # workers.dev off: routes exist
         f"PUT {SCRIPT}/routes",
         f"PUT {SCRIPT}/domains/records",

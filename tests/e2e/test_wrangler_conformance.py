@@ -55,6 +55,7 @@ MATRIX = [
     projects.SOURCE_MAPS,
     projects.SECRETS,
     projects.SECRET_OUTLIVES_REDEPLOY,
+    projects.ASSETS,
 ]
 KNOWN_DIFFERENCES: dict[str, str] = {}
 """Projects where cfaction is known to store something else than wrangler, and what."""

@@ -62,13 +62,18 @@ EVERYTHING: dict[str, Any] = {
 
 def test_every_metadata_key_is_stored_and_the_settings_follow(emu: Emulator, api: Client) -> None:
     assert_ok(api.upload("tail"))
+    # A real completion token: a session with nothing to upload answers with one at once.
+    started = api.call("POST", SCRIPT + "/assets-upload-session", json={"manifest": {}})
+    assert started.status_code == 201, started.text
+    token = started.json()["result"]["jwt"]
+    everything = {**EVERYTHING, "assets": {**EVERYTHING["assets"], "jwt": token}}
 
-    assert_ok(api.upload(metadata=EVERYTHING))
+    assert_ok(api.upload(metadata=everything))
 
     script = emu.state.worker(ACME, "hello")
     version = script.deployed_version()
     assert version is not None
-    assert {k: version.metadata[k] for k in EVERYTHING} == EVERYTHING
+    assert {k: version.metadata[k] for k in everything} == everything
     settings = assert_ok(api.call("GET", SCRIPT + "/settings"))
     assert settings["logpush"] is True
     assert settings["placement"] == EVERYTHING["placement"]

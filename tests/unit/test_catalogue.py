@@ -373,7 +373,7 @@ def test_a_409_with_no_known_code_is_resent_only_when_it_is_safe(
 @pytest.mark.parametrize(
     ("code", "hint"),
     [
-        (10215, "A gradual rollout is in progress"),
+        (10215, "The latest version is not the one that serves all traffic"),
         (81057, "Cloudflare already has this record"),
         (81044, "A record cfaction planned to change no longer exists"),
     ],
@@ -398,7 +398,7 @@ def test_10215_at_409_is_sent_once_even_for_a_put(rsps: responses.RequestsMock) 
 
     assert type(excinfo.value) is APIError
     assert excinfo.value.codes() == [10215]
-    assert excinfo.value.hint.startswith("A gradual rollout is in progress")
+    assert excinfo.value.hint.startswith("The latest version is not the one that serves")
     assert api.calls == 1
     assert delays == []
 

@@ -13,7 +13,7 @@ from cfaction.credentials import (
     secret_values,
 )
 from cfaction.errors import InputError
-from cfaction.ops.worker import inputs as worker_inputs
+from cfaction.ops.worker import secrets as worker_secrets
 from cfaction.problems import InputWarning
 from tests.helpers import OLD_STYLE_TOKEN as TOKEN
 
@@ -297,16 +297,22 @@ def test_secret_values_leave_worker_secrets_to_the_worker_operation() -> None:
 
 
 def test_worker_secret_values_are_each_value_raw_and_trimmed() -> None:
-    raw = {"secrets": "API_KEY= padded-value \n# a comment\nNO_EQUALS\nEMPTY=  \nB=x=y"}
+    raw = {"secrets": "API_KEY= padded-value \n# a comment\nEMPTY=  \nB=x=y"}
 
-    values = set(worker_inputs.secret_values(raw))
+    values = set(worker_secrets.secret_values(raw))
 
-    assert values == {" padded-value ", "padded-value", "x=y"}
+    assert values == {"padded-value", "x=y"}
+
+
+def test_worker_secret_values_of_a_malformed_input_mask_every_line() -> None:
+    raw = {"secrets": "API_KEY=value\nNO_EQUALS"}
+
+    assert set(worker_secrets.secret_values(raw)) == {"value", "NO_EQUALS"}
 
 
 def test_worker_secret_values_of_no_secrets_are_empty() -> None:
-    assert list(worker_inputs.secret_values({})) == []
-    assert list(worker_inputs.secret_values({"secrets": ""})) == []
+    assert list(worker_secrets.secret_values({})) == []
+    assert list(worker_secrets.secret_values({"secrets": ""})) == []
 
 
 def test_main_masks_credentials_and_worker_secrets_longest_first() -> None:
@@ -315,7 +321,7 @@ def test_main_masks_credentials_and_worker_secrets_longest_first() -> None:
     values = main._secrets(raw)
 
     assert {f"Bearer {TOKEN}", TOKEN, "short", "a-much-longer-secret"} <= set(values)
-    assert set(values) == set(secret_values(raw)) | set(worker_inputs.secret_values(raw))
+    assert set(values) == set(secret_values(raw)) | set(worker_secrets.secret_values(raw))
     assert len(values) == len(set(values))
     assert values == sorted(values, key=len, reverse=True)
     assert "" not in values

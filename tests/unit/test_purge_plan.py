@@ -720,6 +720,8 @@ def test_a_successful_purge_gives_its_outputs_and_a_summary_row_per_zone_and_kin
         "purged": 1236,
         "batches": 4,
         "zones": [{"id": EXAMPLE_COM, "name": "example.com"}],
+        "purged_urls": [],  # no changed_files
+        "warmed": 0,  # no warm
     }
     assert outcome.zone == Zone(EXAMPLE_COM, "example.com", ACCOUNT_ID, "Acme", "active")
     assert outcome.account_id == ACCOUNT_ID

@@ -402,6 +402,13 @@ def test_input_names_cover_every_declared_input() -> None:
         "comment",
         "mode",
         "batch_limit",
+        "changed_files",
+        "url_map",
+        "index_files",
+        "strip_html",
+        "max_changed_urls",
+        "warm",
+        "warm_concurrency",
         *WORKER_INPUTS,
     }
     assert tuple(INPUTS) == INPUT_NAMES

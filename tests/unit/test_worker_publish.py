@@ -50,7 +50,10 @@ def run(workspace: Path, **given: str) -> Run:
 
 
 def calls(rsps: responses.RequestsMock) -> list[str]:
-    return [f"{c.request.method} {c.request.url.removeprefix(BASE)}" for c in rsps.calls]
+    """The calls made, without their query strings."""
+    return [
+        f"{c.request.method} {c.request.url.removeprefix(BASE).split('?')[0]}" for c in rsps.calls
+    ]
 
 
 def parts(body: bytes | str | None, content_type: str) -> dict[str, tuple[str, bytes]]:
@@ -71,8 +74,28 @@ def uploaded(rsps: responses.RequestsMock, index: int = 0) -> dict[str, tuple[st
     return parts(request.body, request.headers["Content-Type"])
 
 
-def answer_upload(rsps: responses.RequestsMock, version: str = "v1") -> None:
+def answer_upload(
+    rsps: responses.RequestsMock, version: str = "v1", previous: str | None = None
+) -> None:
+    """The upload's answer and the read of the deployment it made (the one before it, of
+    ``previous``, when there is one)."""
     rsps.put(SCRIPT, json=ok({"id": "hello", "etag": "etag-1", "deployment_id": version}))
+    history = [
+        {
+            "id": f"dep-{version}",
+            "created_on": "2026-12-01T10:00:00Z",
+            "versions": [{"version_id": version, "percentage": 100}],
+        }
+    ]
+    if previous:
+        history.append(
+            {
+                "id": f"dep-{previous}",
+                "created_on": "2026-11-30T10:00:00Z",
+                "versions": [{"version_id": previous, "percentage": 100}],
+            }
+        )
+    rsps.get(f"{SCRIPT}/deployments", json=ok({"deployments": history}))
 
 
 def answer_subdomain(rsps: responses.RequestsMock, enabled: bool = True) -> None:
@@ -117,9 +140,12 @@ def test_a_new_worker_is_uploaded_deployed_and_reachable_on_workers_dev(
     assert outcome.problems == []
     assert calls(rsps) == [
         f"PUT /accounts/{ACCOUNT_ID}/workers/scripts/hello",
+        f"GET /accounts/{ACCOUNT_ID}/workers/scripts/hello/deployments",
         f"GET /accounts/{ACCOUNT_ID}/workers/subdomain",
         f"POST /accounts/{ACCOUNT_ID}/workers/scripts/hello/subdomain",
     ]
+    query = rsps.calls[0].request.url.split("?", 1)[1]
+    assert query == "bindings_inherit=strict&excludeScript=true"
     form = uploaded(rsps)
     assert list(form) == ["metadata", "index.js", "t.txt"]
     assert form["index.js"] == ("application/javascript+module", MODULE.encode())
@@ -135,7 +161,8 @@ def test_a_new_worker_is_uploaded_deployed_and_reachable_on_workers_dev(
     assert outcome.outputs["version_id"] == "v1"
     assert outcome.outputs["etag"] == "etag-1"
     assert outcome.outputs["url"] == "https://hello.acme.workers.dev"
-    assert outcome.outputs["deployment_id"] == ""
+    assert outcome.outputs["deployment_id"] == "dep-v1"  # read after the upload
+    assert outcome.outputs["previous_version_id"] == ""  # a first deploy
     assert outcome.heading == "worker · hello"
     assert "published to 100 % of traffic" in outcome.markdown
 
@@ -180,8 +207,8 @@ def test_a_message_deploys_the_uploaded_version_again_with_it(
     outcome = run(workspace, message="release 1.2").perform()
 
     assert outcome.problems == []
-    assert outcome.outputs["deployment_id"] == "dep-1"
-    assert len(rsps.calls) == 4
+    assert outcome.outputs["deployment_id"] == "dep-v1"  # the newest of the version
+    assert len(rsps.calls) == 5
 
 
 # gradual rollout
@@ -263,7 +290,7 @@ def test_routes_are_set_in_one_call_and_switch_workers_dev_off(
     outcome = run(workspace, routes="example.com/*").perform()
 
     assert outcome.problems == []
-    assert len(rsps.calls) == 4
+    assert len(rsps.calls) == 5
     assert outcome.outputs["routes"] == ["example.com/*"]
     assert outcome.outputs["url"] == ""
     assert "| workers.dev | disabled |" in outcome.markdown
@@ -327,7 +354,8 @@ def test_custom_domains_are_attached_in_one_call_as_wrangler_does_in_ci(
 
     assert outcome.problems == []
     assert outcome.outputs["custom_domains"] == ["api.example.com", "www.example.com"]
-    assert len(rsps.calls) == 3  # upload, workers.dev switch, one call for both domains
+    # upload, its deployment read, workers.dev switch, one call for both domains
+    assert len(rsps.calls) == 4
 
 
 # the account
@@ -372,9 +400,7 @@ def test_a_dry_run_reads_what_it_needs_and_writes_nothing(
 
     outcome = run(workspace, routes="example.com/*", dry_run="true").perform()
 
-    assert calls(rsps) == [
-        f"GET /zones?name=example.com&account.id={ACCOUNT_ID}&page=1&per_page=50"
-    ]
+    assert calls(rsps) == ["GET /zones"]
     assert outcome.problems == []
     assert outcome.heading == "worker · hello (dry run)"
     assert "would be published to 100 % of traffic" in outcome.markdown
@@ -405,7 +431,8 @@ def test_a_failure_after_the_upload_reports_the_version_that_is_live(
     assert outcome.result["triggers"] == [
         {"kind": "workers.dev", "target": "enabled", "state": "failed"}
     ]
-    assert len(rsps.calls) == 2 + 3  # the subdomain switch is idempotent: 2 retries
+    # the upload and its deployment read; the subdomain switch is idempotent: 2 retries
+    assert len(rsps.calls) == 3 + 3
     assert worker.sleeps == [0.5, 1.0]
 
 

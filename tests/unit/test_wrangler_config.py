@@ -884,7 +884,7 @@ queue = "jobs"
 def test_inherited_keys_are_reported_by_their_top_level_name() -> None:
     text = """
 triggers = { crons = ["0 * * * *"] }
-assets = { directory = "./public" }
+site = { bucket = "./public" }
 durable_objects = { bindings = [] }
 [env.staging]
 name = "s"
@@ -893,7 +893,7 @@ name = "s"
     config = parse(text, env="staging")
 
     assert config.crons == ("0 * * * *",)
-    assert config.refused == (("assets", KEYS["assets"].note),)
+    assert config.refused == (("site", KEYS["site"].note),)
     assert config.warnings == (not_inherited("durable_objects", "staging"),)
 
 
@@ -907,13 +907,14 @@ def test_a_refused_non_inheritable_key_of_the_top_level_does_not_reach_an_enviro
 
 
 def test_a_refused_key_inside_an_environment_is_named_with_its_path() -> None:
-    config = parse('[env.staging]\nassets = { directory = "./public" }\n', env="staging")
+    text = '[[env.staging.containers]]\nclass_name = "Box"\nimage = "./Dockerfile"\n'
+    config = parse(text, env="staging")
 
-    assert config.refused == (("env.staging.assets", KEYS["assets"].note),)
+    assert config.refused == (("env.staging.containers", KEYS["containers"].note),)
 
 
 def test_another_environments_keys_do_not_matter() -> None:
-    text = '[env.a]\nassets = { directory = "x" }\nmade_up = 1\n[env.b]\nname = "b"\n'
+    text = '[env.a]\nsite = { bucket = "x" }\nmade_up = 1\n[env.b]\nname = "b"\n'
 
     assert_clean(parse(text, env="b"))
 
@@ -2543,7 +2544,6 @@ def test_the_key_table_holds_every_wrangler_key_and_nothing_else() -> None:
 
 REFUSED_SAMPLES: dict[str, dict[str, Any]] = {
     "unsafe.capnp": {"unsafe": {"capnp": {"compiled_schema": "schema.bin"}}},
-    "assets": {"assets": {"directory": "./public", "binding": "ASSETS"}},
     "triggers.events": {
         "triggers": {
             "events": [
@@ -2581,6 +2581,7 @@ IGNORED_SAMPLES: dict[str, Any] = {
     "first_party_worker": True,
 }
 APPLIED_SAMPLES: dict[str, Any] = {
+    "assets": {"directory": "./public", "binding": "ASSETS"},
     "name": "w",
     "main": "src/index.js",
     "account_id": ACCOUNT,
@@ -2725,7 +2726,7 @@ def test_a_key_that_is_not_wranglers_inside_an_environment_is_named_with_its_pat
 def test_refusals_and_warnings_come_in_file_order() -> None:
     text = """
 type = "javascript"
-assets = { directory = "./public" }
+site = { bucket = "./public" }
 zone_id = "z"
 node_compat = true
 [[containers]]
@@ -2736,7 +2737,7 @@ image = "./Dockerfile"
     config = parse(text)
 
     assert config.refused == (
-        ("assets", KEYS["assets"].note),
+        ("site", KEYS["site"].note),
         ("node_compat", KEYS["node_compat"].note),
         ("containers", KEYS["containers"].note),
     )

@@ -1,5 +1,6 @@
 """``operation: purge``: route every item to its zone, plan the batches, send them, and
-report exactly which items were purged."""
+report exactly which items were purged; the changed files of a deploy become the URLs they
+are served at, and ``warm`` fetches the purged URLs afterwards."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from cfaction.permissions import CACHE_PURGE, ZONE_READ
 OPERATION = Operation(
     name="purge",
     inputs=PURGE_INPUTS,
-    outputs=("purge_ids", "purged", "batches", "zones"),
+    outputs=("purge_ids", "purged", "batches", "zones", "purged_urls", "warmed"),
     permissions=(
         (CACHE_PURGE, "always"),
         (ZONE_READ, "when zone is a name, or items are routed to their zones by hostname"),

@@ -7,6 +7,12 @@ a comma splits ``files`` only before something that starts a new URL (``http``, 
 ``{``), and ``prefixes`` only before something that starts a new ``host/path``. Items keep
 their input order; duplicates are removed while planning, per zone, once ``/path`` lines
 have become URLs.
+
+``changed_files`` with ``url_map`` adds the URLs the changed files are served at to
+``files`` (see ``serving.py``); more of them than ``max_changed_urls`` purges their hosts
+instead (or everything, with ``purge_everything: true``). Cloudflare offers purge by
+hostname on every plan (https://developers.cloudflare.com/cache/how-to/purge-cache/, the
+availability table), so the hosts are the fallback unless everything was asked for.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from cfaction.errors import InputError
 from cfaction.ops.base import LoadSource
+from cfaction.ops.purge.changed import read_changed_files
+from cfaction.ops.purge.derived import ChangedUrls, derive
 from cfaction.ops.purge.items import (
     MAX_BATCH_SIZE,
     FileItem,
@@ -26,6 +34,12 @@ from cfaction.ops.purge.items import (
     parse_host,
     parse_prefix,
     parse_tag,
+)
+from cfaction.ops.purge.serving import (
+    MAPPING_EXAMPLE,
+    ServingRules,
+    parse_index_files,
+    parse_url_map,
 )
 from cfaction.problems import Problems
 from cfaction.values import int_between, parse_bool
@@ -37,10 +51,22 @@ PURGE_INPUTS: Final[Mapping[str, str]] = {
     "prefixes": "",
     "purge_everything": "false",
     "batch_size": "100",
+    "changed_files": "",
+    "url_map": "",
+    "index_files": "index.html",
+    "strip_html": "false",
+    "max_changed_urls": "3000",
+    "warm": "false",
+    "warm_concurrency": "8",
 }
 """The purge inputs, with the defaults action.yml gives them."""
 
 LIST_INPUTS: Final = ("files", "tags", "hosts", "prefixes")
+FILE_INPUTS: Final = (*LIST_INPUTS, "changed_files", "url_map")
+"""The inputs whose value may be ``@path`` of a file in the workspace."""
+MAX_CHANGED_URLS: Final = 100_000
+"""The highest max_changed_urls: derived URLs are kept in memory up to it."""
+MAX_WARM_CONCURRENCY: Final = 32
 
 _FILE_SPLIT: Final = re.compile(r"(?:,\s*)+(?=https?://|/|\{)", re.IGNORECASE)
 _PREFIX_SPLIT: Final = re.compile(r"(?:,\s*)+(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/)")
@@ -57,6 +83,11 @@ class PurgeInputs:
     prefixes: tuple[str, ...] = ()
     everything: bool = False
     batch_size: int = 100
+    changed: ChangedUrls | None = None
+    """What changed_files and url_map asked for (its URLs are in ``files`` already, or its
+    hosts in ``hosts`` when there are too many)."""
+    warm: bool = False
+    warm_concurrency: int = 8
 
     @property
     def routed(self) -> bool:
@@ -70,7 +101,7 @@ def load(source: LoadSource, problems: Problems) -> PurgeInputs:
 
     def text(name: str) -> str:
         value = source.inputs.text(name)
-        if name in LIST_INPUTS and value.startswith("@") and "\n" not in value:
+        if name in FILE_INPUTS and value.startswith("@") and "\n" not in value:
             path = value[1:].strip()
             return source.workspace.read_text(
                 name,
@@ -93,18 +124,75 @@ def load(source: LoadSource, problems: Problems) -> PurgeInputs:
     batch_size = attempt(
         lambda: int_between(1, MAX_BATCH_SIZE)("batch_size", text("batch_size")), 100
     )
-    purge = PurgeInputs(files, tags, hosts, prefixes, everything, batch_size)
+    warm = attempt(lambda: parse_bool("warm", text("warm")), False)
+    warm_concurrency = attempt(
+        lambda: int_between(1, MAX_WARM_CONCURRENCY)("warm_concurrency", text("warm_concurrency")),
+        8,
+    )
+    requested = bool(source.inputs.given("changed_files") or source.inputs.given("url_map"))
+    changed = _changed(source, text, problems) if requested else None
+    purge = PurgeInputs(
+        files, tags, hosts, prefixes, everything, batch_size, changed, warm, warm_concurrency
+    )
     if not problems.failed("purge_everything"):
         # Without a valid purge_everything, "nothing to purge" would be a second, wrong error.
-        for error in _combination_errors(purge, problems, zone_count):
+        for error in _combination_errors(purge, problems, zone_count, requested):
             problems.add(error)
-    return purge
+    return _with_changed_urls(purge)
+
+
+def _changed(
+    source: LoadSource, text: Callable[[str], str], problems: Problems
+) -> ChangedUrls | None:
+    """The changed files mapped to URLs; None when one of the inputs it needs is invalid
+    (each is reported)."""
+    attempt = problems.attempt
+    mappings = attempt(lambda: parse_url_map(text("url_map")), None)
+    index_files = attempt(lambda: parse_index_files(text("index_files")), None)
+    strip_html = attempt(lambda: parse_bool("strip_html", text("strip_html")), None)
+    max_urls = attempt(
+        lambda: int_between(1, MAX_CHANGED_URLS)("max_changed_urls", text("max_changed_urls")),
+        None,
+    )
+    if mappings == () and not problems.failed("url_map"):
+        problem = (
+            "has no SOURCE_PREFIX => URL_PREFIX line, only blank lines and comments."
+            if source.inputs.given("url_map")
+            else "is required with changed_files: it says which URL each repository path is "
+            "served at."
+        )
+        fix = f"Add one line per published folder, e.g. {MAPPING_EXAMPLE}"
+        problems.add(InputError("url_map", problem, fix))
+        mappings = None
+    if mappings is None or index_files is None or strip_html is None or max_urls is None:
+        # Still check the list itself, so its errors come in the same run.
+        attempt(lambda: sum(1 for _ in read_changed_files(text("changed_files"))), 0)
+        return None
+    rules = ServingRules(mappings, index_files, strip_html)
+    return attempt(lambda: derive(read_changed_files(text("changed_files")), rules, max_urls), None)
+
+
+def _with_changed_urls(purge: PurgeInputs) -> PurgeInputs:
+    """The inputs with the changed files' URLs joined to ``files``, or, past
+    ``max_changed_urls``, their hosts joined to ``hosts`` (everything, when
+    ``purge_everything`` was given with ``changed_files``)."""
+    changed = purge.changed
+    if changed is None:
+        return purge
+    if not changed.over_cap:
+        derived = tuple(FileItem(url.url) for url in changed.urls)
+        return replace(purge, files=purge.files + derived, everything=False)
+    if purge.everything:
+        return purge
+    return replace(purge, hosts=purge.hosts + changed.hosts)
 
 
 def _combination_errors(
-    purge: PurgeInputs, problems: Problems, zone_count: int | None
+    purge: PurgeInputs, problems: Problems, zone_count: int | None, changed: bool
 ) -> list[InputError]:
-    """Errors about the inputs together; inputs already reported count as given."""
+    """Errors about the inputs together; inputs already reported count as given.
+    ``changed``: changed_files or url_map was given (purge_everything then only says what
+    to fall back to, and an empty list of changes is not an error: nothing changed)."""
     given = [name for name in LIST_INPUTS if getattr(purge, name) or problems.failed(name)]
     if purge.everything and given:
         return [
@@ -115,7 +203,7 @@ def _combination_errors(
                 f"{', '.join(given)}, or set purge_everything to false to purge only those.",
             )
         ]
-    if not purge.everything and not given:
+    if not purge.everything and not given and not changed:
         return [
             InputError(
                 _NOTHING,

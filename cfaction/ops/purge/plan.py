@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from cfaction.errors import ZoneError
 from cfaction.ops.base import Context, Notice
+from cfaction.ops.purge.changed_report import changed_notices
+from cfaction.ops.purge.derived import ChangedUrls
 from cfaction.ops.purge.inputs import PurgeInputs
 from cfaction.ops.purge.items import KIND_ORDER, FileItem, Kind, batch_cap
 from cfaction.permissions import ZONE_READ
@@ -56,10 +58,31 @@ class PurgePlan:
     zones: tuple[Zone, ...]
     batches: tuple[Batch, ...]
     warnings: tuple[Notice, ...] = field(default=())
+    changed: ChangedUrls | None = None
+    """The changed files and their URLs, when changed_files or url_map was given."""
+    warm: bool = False
+    warm_concurrency: int = 8
 
 
 def plan(ctx: Context, purge: PurgeInputs) -> PurgePlan:
     """Resolve zones and route items (reads only), then cut the batches."""
+    notices = changed_notices(purge.changed, everything=purge.everything, warm=purge.warm)
+
+    def finish(
+        zones: Sequence[Zone], batches: Sequence[Batch], warnings: list[Notice]
+    ) -> PurgePlan:
+        return PurgePlan(
+            tuple(zones),
+            tuple(batches),
+            tuple(notices + warnings),
+            purge.changed,
+            purge.warm,
+            purge.warm_concurrency,
+        )
+
+    if not (purge.everything or purge.tags or purge.routed):
+        # Only changed_files, and none of them maps to a URL: nothing to look up or send.
+        return finish((), (), [])
     targets = [ctx.zones.resolve(ref) for ref in ctx.settings.zones]
     needs_names = any(item.relative for item in purge.files) or (len(targets) > 1 and purge.routed)
     if needs_names:
@@ -79,7 +102,7 @@ def plan(ctx: Context, purge: PurgeInputs) -> PurgePlan:
             items = lists.get(kind)
             if items:
                 batches.extend(_batches(zone, kind, items, purge.batch_size))
-    return PurgePlan(tuple(zones), tuple(batches), tuple(warnings))
+    return finish(zones, batches, warnings)
 
 
 def first_of_each(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:

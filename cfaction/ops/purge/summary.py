@@ -9,9 +9,18 @@ from typing import Any
 from cfaction import markdown
 from cfaction.errors import ActionError
 from cfaction.ops.base import Outcome
-from cfaction.ops.purge.apply import BatchResult
-from cfaction.ops.purge.items import KIND_ORDER
+from cfaction.ops.purge.apply import BatchResult, PurgeApplied, warm_targets
+from cfaction.ops.purge.changed_report import (
+    MAX_OUTPUT_URLS,
+    changed_json,
+    changed_section,
+    dry_run_notes,
+)
+from cfaction.ops.purge.derived import ChangedUrls
+from cfaction.ops.purge.items import KIND_ORDER, FileItem
 from cfaction.ops.purge.plan import Batch, PurgePlan, first_of_each
+from cfaction.ops.purge.warm import WarmResult
+from cfaction.ops.purge.warm_report import warm_json, warm_notice, warm_section
 
 MAX_LISTED_FAILURES = 300
 """Items listed one by one in the summary when batches failed; the result output has all."""
@@ -21,8 +30,9 @@ MAX_ERROR_ANNOTATIONS = 5
 Sent = list[tuple[Batch, BatchResult]]
 
 
-def render(plan: PurgePlan, results: Sequence[BatchResult] | None) -> Outcome:
-    dry_run = results is None
+def render(plan: PurgePlan, applied: PurgeApplied | None) -> Outcome:
+    dry_run = applied is None
+    results = applied.batches if applied is not None else None
     sent: Sent = list(zip(plan.batches, results or (), strict=False))
     counted = list(plan.batches) if dry_run else [b for b, r in sent if r.state == "purged"]
     failed = [(b, r) for b, r in sent if r.state != "purged"]
@@ -33,13 +43,14 @@ def render(plan: PurgePlan, results: Sequence[BatchResult] | None) -> Outcome:
         problems.append(_partial_failure(plan, sent, failed))
     purged_zones = first_of_each((b.zone for b in counted), key=lambda zone: zone.id)
     zones_json = [{"id": z.id, "name": z.name} for z in purged_zones]
-    heading = "purge · " + (single.display_name if single else f"{len(plan.zones)} zones")
-    sections = [_zone_table(plan, sent, dry_run)]
+    where = single.display_name if single else f"{len(plan.zones)} zones"
+    heading = "purge · " + (where if plan.batches else "nothing to purge")
+    sections = [_zone_table(plan, sent, dry_run) if plan.batches else "Nothing to purge."]
     if failed:
         sections.append(_failed_items(failed))
-    if dry_run:
+    if dry_run and plan.batches:
         sections.append(_dry_run_batches(plan))
-    return Outcome(
+    outcome = Outcome(
         heading=heading + (" (dry run)" if dry_run else ""),
         markdown="\n\n".join(sections),
         outputs={
@@ -47,6 +58,8 @@ def render(plan: PurgePlan, results: Sequence[BatchResult] | None) -> Outcome:
             "purged": purged_items,
             "batches": len(counted),
             "zones": zones_json,
+            "purged_urls": [],
+            "warmed": 0,
         },
         result={
             "zones": zones_json,
@@ -60,6 +73,61 @@ def render(plan: PurgePlan, results: Sequence[BatchResult] | None) -> Outcome:
         warnings=list(plan.warnings),
         notes=[f"Dry run: would purge {b.describe()}" for b in plan.batches] if dry_run else [],
     )
+    if plan.changed is not None:
+        _report_changed(outcome, plan.changed, counted, dry_run=dry_run)
+    if applied is not None and applied.warmed is not None:
+        _report_warming(outcome, applied.warmed, plan.warm_concurrency)
+    elif dry_run and plan.warm:
+        targets = len(warm_targets(plan, None))
+        line = f"would warm {targets:,} URLs after the purge ({plan.warm_concurrency} at a time)"
+        outcome.markdown += f"\n\n**Warming**: {line}."
+        outcome.notes.append(f"Dry run: {line}")
+    return outcome
+
+
+def _report_changed(
+    outcome: Outcome, changed: ChangedUrls, counted: Sequence[Batch], *, dry_run: bool
+) -> None:
+    """The changed files' part of the outcome: ``purged_urls``, their section, details."""
+    urls = _purged_changed_urls(changed, counted)
+    outcome.outputs["purged_urls"] = urls[:MAX_OUTPUT_URLS]
+    outcome.markdown += "\n\n" + changed_section(
+        changed, None if dry_run else urls, dry_run=dry_run
+    )
+    everything = any(b.kind == "everything" for b in counted)
+    outcome.result["changed"] = {
+        **changed_json(changed, everything=everything),
+        "purged_urls": len(urls),
+        "purged_urls_truncated": len(urls) > MAX_OUTPUT_URLS,
+    }
+    if dry_run:
+        outcome.notes += dry_run_notes(changed)
+    if len(urls) > MAX_OUTPUT_URLS:
+        outcome.notes.append(
+            f"purged_urls lists the first {MAX_OUTPUT_URLS:,} of {len(urls):,} URLs (a step's "
+            "outputs share GitHub's 1 MiB); the summary has the counts."
+        )
+
+
+def _report_warming(outcome: Outcome, warmed: Sequence[WarmResult], concurrency: int) -> None:
+    outcome.outputs["warmed"] = sum(r.warmed for r in warmed)
+    outcome.markdown += "\n\n" + warm_section(warmed, concurrency)
+    outcome.warnings += warm_notice(warmed)
+    outcome.result["warm"] = warm_json(warmed)
+
+
+def _purged_changed_urls(changed: ChangedUrls, counted: Sequence[Batch]) -> list[str]:
+    """The changed files' URLs in the batches that were purged (in a dry run: planned)."""
+    if changed.over_cap:
+        return []
+    keys = {
+        FileItem(body).key()
+        for batch in counted
+        if batch.kind == "files"
+        for body in batch.items
+        if isinstance(body, str)
+    }
+    return [d.url for d in changed.urls if FileItem(d.url).key() in keys]
 
 
 def _pairs(

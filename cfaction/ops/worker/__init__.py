@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from cfaction.ops.base import Operation
 from cfaction.ops.worker.apply import apply
-from cfaction.ops.worker.inputs import WORKER_INPUTS, load, secret_values
+from cfaction.ops.worker.inputs import WORKER_INPUTS, load
 from cfaction.ops.worker.plan import plan
+from cfaction.ops.worker.secrets import secret_values
 from cfaction.ops.worker.summary import render
 from cfaction.permissions import (
     ACCOUNT_SETTINGS_READ,
@@ -27,7 +28,10 @@ OPERATION = Operation(
         "etag",
         "version_id",
         "deployment_id",
+        "previous_version_id",
         "url",
+        "preview_url",
+        "preview_alias_url",
         "routes",
         "custom_domains",
     ),

@@ -14,12 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfaction.errors import ActionError, CloudflareError
+from cfaction.errors import ActionError, CloudflareError, InputError, NotFoundError
 from cfaction.ops.base import Context
+from cfaction.ops.worker.assets.sync import AssetsUploaded, AssetsUploadError, sync_assets
 from cfaction.ops.worker.plan import WorkerPlan
 from cfaction.ops.worker.provision import NAMED_ONLY, Resource, create
-from cfaction.ops.worker.triggers import TriggerResults, set_triggers
+from cfaction.ops.worker.triggers import TriggerResults, account_subdomain, set_triggers
 from cfaction.ops.worker.upload import form
+from cfaction.ops.worker.versions import Released, ReleasePlan, apply_release, deployments
 from cfaction.permissions import WORKERS_SCRIPTS_EDIT
 
 
@@ -31,7 +33,12 @@ class Published:
     version_id: str = ""
     deployment_id: str = ""
     created: list[Resource] = field(default_factory=list)
+    assets: AssetsUploaded | None = None
+    """What the assets upload did (before the Worker upload)."""
     triggers: TriggerResults = field(default_factory=TriggerResults)
+    preview_url: str = ""
+    preview_alias_url: str = ""
+    previous_version_id: str = ""
     uploaded: bool = False
     problem: ActionError | None = None
     """The failure that stopped the publish (the upload or what came before it)."""
@@ -42,15 +49,25 @@ class Published:
         return self.triggers.url
 
 
-def apply(ctx: Context, plan: WorkerPlan) -> Published:
+def apply(ctx: Context, plan: WorkerPlan | ReleasePlan) -> Published | Released:
+    if isinstance(plan, ReleasePlan):
+        return apply_release(ctx, plan)
+    return publish(ctx, plan)
+
+
+def publish(ctx: Context, plan: WorkerPlan) -> Published:
     published = Published()
     try:
         created = _create_resources(ctx, plan, published)
-        _publish(ctx, plan, plan.metadata_with(created), published)
-    except CloudflareError as error:
+        metadata = plan.metadata_with(created)
+        _upload_assets(ctx, plan, metadata, published)
+        _publish(ctx, plan, metadata, published)
+    except (CloudflareError, AssetsUploadError) as error:
         published.problem = error
         return published
     published.uploaded = True
+    if not plan.worker.deploy:
+        return published  # a version only: no tags, no triggers (versions upload)
     _set_tags(ctx, plan, published)
     queue_ids = {r.name: r.id for r in published.created if r.kind == "queue"}
     published.triggers = set_triggers(ctx, plan, queue_ids)
@@ -80,12 +97,30 @@ def _create_resources(ctx: Context, plan: WorkerPlan, published: Published) -> d
     return values
 
 
+def _upload_assets(
+    ctx: Context, plan: WorkerPlan, metadata: dict[str, Any], published: Published
+) -> None:
+    """Upload the assets the account lacks; the completion token goes into the metadata.
+    Before the Worker upload, so a live Worker never points at assets that are missing."""
+    manifest = plan.upload.assets
+    if manifest is None:
+        return
+    uploaded = sync_assets(
+        ctx.client, plan.account_id, plan.worker.script_name, manifest, ctx.progress
+    )
+    published.assets = uploaded
+    metadata["assets"] = {**metadata["assets"], "jwt": uploaded.jwt}
+
+
 def _publish(
     ctx: Context, plan: WorkerPlan, metadata: dict[str, Any], published: Published
 ) -> None:
     worker = plan.worker
     base = plan.script_path
     annotations = {"workers/message": worker.message} if worker.message else None
+    if not worker.deploy:
+        _upload_version(ctx, plan, metadata, published)
+        return
     if worker.rollout_percentage >= 100:
         result = _upload(ctx, "PUT", base, plan, metadata)
         published.etag = str(result.get("etag") or "")
@@ -97,8 +132,8 @@ def _publish(
         if annotations and published.version_id:
             # The upload deploys without a message; a deployment of the same version
             # carries it (one extra call, only when message is given).
-            deployment = _deploy(ctx, base, [(published.version_id, 100.0)], annotations)
-            published.deployment_id = str(deployment.get("id") or "")
+            _deploy(ctx, base, [(published.version_id, 100.0)], annotations)
+        _read_deployment(ctx, plan, published)
         return
     current = plan.serving_version
     result = _upload(ctx, "POST", f"{base}/versions", plan, metadata)
@@ -110,10 +145,67 @@ def _publish(
         ctx, base, [(published.version_id, share), (current, 100.0 - share)], annotations
     )
     published.deployment_id = str(deployment.get("id") or "")
+    published.previous_version_id = current
     ctx.progress(
         f"Deployed version {published.version_id} of {worker.script_name} to "
         f"{share:g} % beside version {current}."
     )
+
+
+def _read_deployment(ctx: Context, plan: WorkerPlan, published: Published) -> None:
+    """After an upload that deploys at once: the deployment it made (the upload's answer
+    names only the version) and the version it replaced, from one read of the deployments.
+    A failure to read only leaves them empty: the Worker is deployed either way."""
+    try:
+        history = deployments(ctx.client, plan.script_path)
+    except CloudflareError as error:
+        published.warnings.append(
+            f"Could not read the deployment the upload made ({error.message}); deployment_id "
+            "and previous_version_id are empty."
+        )
+        return
+    ours = [d for d in history if any(v == published.version_id for v, _ in d.versions)]
+    if ours:
+        published.deployment_id = ours[0].id
+    earlier = next(
+        (
+            d
+            for d in history
+            if d.full_version is not None and d.full_version != published.version_id
+        ),
+        None,
+    )
+    published.previous_version_id = (earlier.full_version or "") if earlier else ""
+
+
+def _upload_version(
+    ctx: Context, plan: WorkerPlan, metadata: dict[str, Any], published: Published
+) -> None:
+    """``deploy: false``: a new version, not deployed; its preview URLs when it has one."""
+    worker = plan.worker
+    try:
+        result = _upload(ctx, "POST", f"{plan.script_path}/versions", plan, metadata)
+    except NotFoundError as error:
+        raise InputError(
+            "deploy",
+            f"false uploads a version of {worker.script_name}, which does not exist yet "
+            f"({error.message}).",
+            "Deploy it once (deploy: true), then upload versions for previews.",
+        ) from None
+    published.version_id = str(result.get("id") or "")
+    resources = result.get("resources") or {}
+    published.etag = str((resources.get("script") or {}).get("etag") or "")
+    ctx.progress(f"Uploaded version {published.version_id} of {worker.script_name} (not deployed).")
+    has_preview = bool((result.get("metadata") or {}).get("has_preview"))
+    if not has_preview or not published.version_id:
+        return
+    subdomain = account_subdomain(ctx.client, plan.account_id)
+    if not subdomain:
+        return
+    host = f"{worker.script_name}.{subdomain}.workers.dev"
+    published.preview_url = f"https://{published.version_id[:8]}-{host}"
+    if worker.preview_alias:
+        published.preview_alias_url = f"https://{worker.preview_alias}-{host}"
 
 
 def _set_tags(ctx: Context, plan: WorkerPlan, published: Published) -> None:
@@ -138,9 +230,15 @@ def _set_tags(ctx: Context, plan: WorkerPlan, published: Published) -> None:
 def _upload(
     ctx: Context, method: str, path: str, plan: WorkerPlan, metadata: dict[str, Any]
 ) -> dict[str, Any]:
+    # bindings_inherit=strict: an inherited binding that is gone fails the upload (10057)
+    # instead of going up without it; excludeScript keeps the script out of the answer.
+    params = {"bindings_inherit": "strict"}
+    if method == "PUT":
+        params["excludeScript"] = "true"
     envelope = ctx.client.request(
         method,
         path,
+        params=params,
         files=form(plan.upload, metadata),
         idempotent=True,
         permission=WORKERS_SCRIPTS_EDIT,

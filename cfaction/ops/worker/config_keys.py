@@ -99,7 +99,10 @@ KEYS: Final[Mapping[str, KeyRule]] = {
     "cache": _applied("metadata cache_options"),
     "unsafe": _applied("unsafe.bindings as given, unsafe.metadata merged into the metadata"),
     "unsafe.capnp": _refused("deploy this Worker with wrangler (cfaction compiles no capnp)"),
-    "assets": _refused("static assets are not uploaded by cfaction yet; deploy with wrangler"),
+    "assets": _applied(
+        "static assets: uploaded as wrangler uploads them (only what the account lacks), "
+        "with their binding and routing settings"
+    ),
     # triggers
     "triggers": _applied("triggers.crons: the cron schedules ([] clears them)"),
     "triggers.events": _refused("Artifacts event triggers: deploy this Worker with wrangler"),

@@ -16,10 +16,11 @@ rollout percentage.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -40,7 +41,15 @@ from cfaction.ops.worker.modules import (
     effective_rules,
     python_modules,
 )
-from cfaction.ops.worker.wrangler import RouteSpec, WorkerConfig, load_worker_config
+from cfaction.ops.worker.release import (
+    ROLLBACK_MESSAGE,
+    Release,
+    parse_deploy,
+    parse_preview_alias,
+    parse_release,
+)
+from cfaction.ops.worker.secrets import parse_secrets
+from cfaction.ops.worker.wrangler import AssetsSpec, RouteSpec, WorkerConfig, load_worker_config
 from cfaction.problems import Problems
 from cfaction.values import normalize_hostname, parse_bool
 from cfaction.workspace import Workspace
@@ -51,6 +60,7 @@ WORKER_INPUTS: Final[Mapping[str, str]] = {
     "script_name": "",
     "script": "",
     "no_bundle": "",
+    "assets": "",
     "modules": "",
     "format": "auto",
     "compatibility_date": "",
@@ -64,6 +74,10 @@ WORKER_INPUTS: Final[Mapping[str, str]] = {
     "workers_dev": "",
     "rollout_percentage": "100",
     "message": "",
+    "deploy": "true",
+    "preview_alias": "",
+    "version_id": "",
+    "rollback": "false",
 }
 """The worker inputs, with the defaults action.yml gives them."""
 
@@ -81,7 +95,8 @@ class WorkerInputs:
     """What to upload and how to publish it."""
 
     script_name: str
-    entry: Path
+    entry: Path | None
+    """None: an assets-only Worker (no ``main``)."""
     format: Format | None
     """None: the bundler decides, as wrangler does (a default export means modules)."""
     modules: tuple[Module, ...]
@@ -108,19 +123,19 @@ class WorkerInputs:
     """Where each var comes from: ``vars`` (the config's key, as written) or the vars input."""
     bundle: bool = False
     """The entry is bundled with esbuild, as wrangler does unless ``no_bundle``."""
+    assets: AssetsSpec | None = None
+    """The static assets, their ``directory`` resolved and checked."""
+    workspace_root: Path = field(default_factory=Path)
+    deploy: bool = True
+    """False: upload a version and leave the deployment as it is (``versions upload``)."""
+    preview_alias: str | None = None
+    release: Release | None = None
+    """Deploy an existing version (or roll back) instead of uploading one."""
 
     @property
     def entry_name(self) -> str:
         """The main module's part name: the entry's file name, as wrangler names it."""
-        return self.entry.name
-
-
-def secret_values(raw: Mapping[str, str]) -> Iterable[str]:
-    """The values of ``secrets`` (``KEY=value`` lines), to mask before anything is printed."""
-    for line in raw.get("secrets", "").splitlines():
-        _, sep, value = line.partition("=")
-        if sep and value.strip():
-            yield from {value, value.strip()}
+        return self.entry.name if self.entry is not None else ""
 
 
 def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
@@ -128,12 +143,22 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
     to work with."""
     given = source.inputs.given
     before = len(problems.errors)
+    attempt = problems.attempt
+    release = attempt(lambda: parse_release(source.inputs), None)
+    if len(problems.errors) > before:
+        return None
+    if release is not None:
+        return _release_inputs(source, release, problems)
     config = _config(source, problems)
     if config is None:
         return None
-    attempt = problems.attempt
     name = attempt(lambda: _script_name(given("script_name") or config.name or ""), None)
-    entry = attempt(lambda: _entry(given("script"), config, source.workspace), None)
+    assets = attempt(lambda: _assets(given("assets"), config, source.workspace), None)
+    entry = attempt(
+        lambda: _entry(given("script"), config, source.workspace, assets is not None), None
+    )
+    if assets is not None:
+        attempt(lambda: _check_assets_only(assets, entry), None)
     no_bundle = (
         attempt(lambda: parse_bool("no_bundle", given("no_bundle")), None)
         if given("no_bundle")
@@ -162,7 +187,7 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
     vars_ = {**config.vars, **input_vars}
     var_sources = {name: ("the vars input" if name in input_vars else "vars") for name in vars_}
     no_secrets: dict[str, str] = {}
-    secrets = attempt(lambda: _key_values("secrets", given("secrets")), no_secrets)
+    secrets = attempt(lambda: parse_secrets(given("secrets"), source.workspace), no_secrets)
     no_bindings: tuple[ConfigBinding, ...] = ()
     input_bindings = attempt(lambda: _bindings(given("bindings")), no_bindings)
     bindings = _merged_bindings(config.bindings, input_bindings)
@@ -181,11 +206,22 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
     )
     percentage = attempt(lambda: _percentage(source.inputs.text("rollout_percentage")), 100.0)
     message = _message(given("message"), problems)
+    deploy = attempt(lambda: parse_deploy(source.inputs), True)
+    alias = attempt(lambda: parse_preview_alias(given("preview_alias"), name, deploy), None)
+    if not deploy and percentage < 100:
+        problems.add(
+            InputError(
+                "rollout_percentage",
+                "deploys a share of traffic, and deploy: false deploys nothing.",
+                "Remove rollout_percentage; deploy the version later with version_id and "
+                "rollout_percentage.",
+            )
+        )
     for error in _name_clashes(vars_, secrets, bindings):
         problems.add(error)
     _bundling_warnings(config, flags, bundle, problems)
     failed = len(problems.errors) > before
-    if failed or name is None or entry is None or date is None:
+    if failed or name is None or (entry is None and assets is None) or date is None:
         return None
     return WorkerInputs(
         script_name=name,
@@ -209,6 +245,61 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
         project_root=config.path.parent if given("config") else source.workspace.root,
         var_sources=var_sources,
         bundle=bundle,
+        assets=assets,
+        workspace_root=source.workspace.root,
+        deploy=deploy,
+        preview_alias=alias,
+    )
+
+
+def _release_inputs(
+    source: LoadSource, release: Release, problems: Problems
+) -> WorkerInputs | None:
+    """The inputs of a deploy of an existing version: the Worker's name and account (from
+    the config if one is given: only those are read from it) and the deployment's share and
+    message."""
+    given = source.inputs.given
+    before = len(problems.errors)
+    attempt = problems.attempt
+    config = WorkerConfig(source.workspace.root / "wrangler.toml")
+    if given("config"):
+        loaded = attempt(
+            lambda: load_worker_config(
+                source.workspace.file("config", given("config")),
+                given("environment") or None,
+                workspace=source.workspace,
+            ),
+            None,
+        )
+        if loaded is None:
+            return None
+        config = loaded
+    name = attempt(lambda: _script_name(given("script_name") or config.name or ""), None)
+    percentage = attempt(lambda: _percentage(source.inputs.text("rollout_percentage")), 100.0)
+    message = _message(given("message"), problems)
+    if len(problems.errors) > before or name is None:
+        return None
+    return WorkerInputs(
+        script_name=name,
+        entry=None,
+        format=None,
+        modules=(),
+        compatibility_date="",
+        compatibility_flags=(),
+        vars={},
+        secrets={},
+        bindings=(),
+        keep_secrets=True,
+        routes=(),
+        custom_domains=(),
+        workers_dev=None,
+        rollout_percentage=percentage,
+        message=message or (ROLLBACK_MESSAGE if release.kind == "rollback" else ""),
+        account_id=config.account_id,
+        config=config,
+        config_path=given("config") or None,
+        workspace_root=source.workspace.root,
+        release=release,
     )
 
 
@@ -271,7 +362,8 @@ _BUILD_FIRST = (
 )
 
 
-def _entry(text: str, config: WorkerConfig, workspace: Workspace) -> Path:
+def _entry(text: str, config: WorkerConfig, workspace: Workspace, has_assets: bool) -> Path | None:
+    """The entry module; None for an assets-only Worker (assets, and no script or main)."""
     if text:
         return workspace.file("script", text, missing_fix=_BUILD_FIRST)
     if config.main is not None:
@@ -282,11 +374,61 @@ def _entry(text: str, config: WorkerConfig, workspace: Workspace) -> Path:
             missing_fix="Run the Worker's build (build.command, if the config has one) in an "
             "earlier step, or fix main in the config.",
         )
+    if has_assets:
+        return None
     raise InputError(
         "script",
         "is required (or main in config).",
-        "Set script to the built entry module, e.g. dist/index.js.",
+        "Set script to the Worker's entry module, e.g. src/index.ts, or give assets for a "
+        "Worker that only serves static files.",
     )
+
+
+def _assets(text: str, config: WorkerConfig, workspace: Workspace) -> AssetsSpec | None:
+    """The assets: the config's ``assets`` with the input's folder, if given, instead of
+    ``assets.directory`` (as ``--assets`` replaces it); the folder must exist in the
+    workspace."""
+    spec = config.assets
+    if not text and spec is None:
+        return None
+    spec = spec or AssetsSpec(None)
+    if text:
+        directory = workspace.folder(
+            "assets", text, missing_fix="Build the site before this step, or fix the path."
+        )
+    elif spec.directory is None:
+        raise InputError(
+            "config",
+            "assets has no directory.",
+            'Add directory = "./public" (the folder of static files) to [assets], or set the '
+            "assets input.",
+        )
+    else:
+        directory = workspace.folder(
+            "config",
+            spec.directory,
+            label=f"'{spec.directory}' (assets.directory in the config)",
+            missing_fix="Build the site in an earlier step, or fix assets.directory.",
+        )
+    return dataclasses.replace(spec, directory=directory)
+
+
+def _check_assets_only(assets: AssetsSpec, entry: Path | None) -> None:
+    """What wrangler refuses in a Worker that has assets and no script."""
+    if entry is not None:
+        return
+    if assets.binding:
+        raise InputError(
+            "config",
+            "assets.binding needs a Worker script: an assets-only Worker has no code to read it.",
+            "Remove assets.binding, or set main (or the script input).",
+        )
+    if assets.run_worker_first:
+        raise InputError(
+            "config",
+            "assets.run_worker_first needs a Worker script to run first.",
+            "Remove run_worker_first, or set main (or the script input).",
+        )
 
 
 def _format(
@@ -682,4 +824,4 @@ def describe_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["MAX_MESSAGE", "ModuleError", "WorkerInputs", "load", "secret_values"]
+__all__ = ["MAX_MESSAGE", "ModuleError", "WorkerInputs", "load"]

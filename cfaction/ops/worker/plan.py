@@ -36,6 +36,7 @@ from cfaction.ops.worker.upload import (
     check_sizes,
     read_upload,
 )
+from cfaction.ops.worker.versions import ReleasePlan, plan_release
 from cfaction.ops.worker.wrangler import RouteSpec
 from cfaction.permissions import WORKERS_SCRIPTS_EDIT, ZONE_READ
 from cfaction.zones import Zone
@@ -83,6 +84,8 @@ class WorkerPlan:
         """The metadata with the fields of created resources filled in (binding -> value)."""
         fields = {r.binding: r.field for r in self.resources if r.action == "create"}
         result = dict(self.metadata)
+        if "bindings" not in result:  # an assets-only Worker
+            return result
         result["bindings"] = [
             {**b, fields[b["name"]]: created[b["name"]]} if b["name"] in created else b
             for b in self.metadata["bindings"]
@@ -94,22 +97,14 @@ def script_path(account_id: str, script_name: str) -> str:
     return f"/accounts/{account_id}/workers/scripts/{script_name}"
 
 
-def plan(ctx: Context, worker: WorkerInputs) -> WorkerPlan:
+def plan(ctx: Context, worker: WorkerInputs) -> WorkerPlan | ReleasePlan:
+    """The upload's plan, or (``version_id``, ``rollback``) the deployment's."""
+    if worker.release is not None:
+        account_id, zone, _ = _account(ctx, worker)
+        return plan_release(ctx, worker, account_id, zone)
     upload = read_upload(worker)
     warnings = [*bundle_notices(upload), *check_sizes(upload)]
-    account_id = ctx.settings.account_id or worker.account_id
-    zone = _zone(ctx, need_account=account_id is None)
-    account_id = account_id or (zone.account_id if zone else None)
-    route_zones = {spec.pattern: _route_zone(ctx, spec) for spec in worker.routes}
-    if account_id is None:
-        account_id = next((z.account_id for z in route_zones.values() if z.account_id), None)
-    if account_id is None:
-        raise InputError(
-            "account_id",
-            "is needed: the Worker's account is unknown.",
-            "Set account_id (or account_id in the wrangler config), or give zone, whose "
-            "account is used.",
-        )
+    account_id, zone, route_zones = _account(ctx, worker)
     path = script_path(account_id, worker.script_name)
     config = worker.config
     service = _service(ctx.client, account_id, worker) if _needs_service(worker) else None
@@ -133,7 +128,7 @@ def plan(ctx: Context, worker: WorkerInputs) -> WorkerPlan:
     workers_dev = worker.workers_dev
     if workers_dev is None:
         workers_dev = not worker.routes and not worker.custom_domains
-    gradual = worker.rollout_percentage < 100
+    gradual = worker.deploy and worker.rollout_percentage < 100
     return WorkerPlan(
         worker=worker,
         account_id=account_id,
@@ -144,11 +139,30 @@ def plan(ctx: Context, worker: WorkerInputs) -> WorkerPlan:
         workers_dev=workers_dev,
         serving_version=_serving_version(ctx.client, path) if gradual else "",
         service=service,
-        tags=_tags(worker, service),
+        tags=_tags(worker, service) if worker.deploy else None,
         resources=tuple(resources),
         queues=queues,
         warnings=tuple(warnings),
     )
+
+
+def _account(ctx: Context, worker: WorkerInputs) -> tuple[str, Zone | None, dict[str, Zone]]:
+    """The account (the input, the config, else the zone's or a route zone's), the zone
+    input and the routes' zones, read only as far as needed."""
+    account_id = ctx.settings.account_id or worker.account_id
+    zone = _zone(ctx, need_account=account_id is None)
+    account_id = account_id or (zone.account_id if zone else None)
+    route_zones = {spec.pattern: _route_zone(ctx, spec) for spec in worker.routes}
+    if account_id is None:
+        account_id = next((z.account_id for z in route_zones.values() if z.account_id), None)
+    if account_id is None:
+        raise InputError(
+            "account_id",
+            "is needed: the Worker's account is unknown.",
+            "Set account_id (or account_id in the wrangler config), or give zone, whose "
+            "account is used.",
+        )
+    return account_id, zone, route_zones
 
 
 def _needs_service(worker: WorkerInputs) -> bool:

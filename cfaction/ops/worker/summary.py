@@ -17,16 +17,26 @@ from cfaction.ops.base import Notice, Outcome
 from cfaction.ops.worker.apply import Published
 from cfaction.ops.worker.inputs import INPUT_BINDING, describe_value
 from cfaction.ops.worker.plan import WorkerPlan
+from cfaction.ops.worker.versions import Released, ReleasePlan
 
 
-def render(plan: WorkerPlan, published: Published | None) -> Outcome:
+def render(plan: WorkerPlan | ReleasePlan, applied: Published | Released | None) -> Outcome:
+    """The outcome of an upload (and its deployment), or of a deployment of a version that
+    exists (``version_id``, ``rollback``)."""
+    if isinstance(plan, ReleasePlan):
+        return render_release(plan, applied if isinstance(applied, Released) else None)
+    return render_upload(plan, applied if isinstance(applied, Published) else None)
+
+
+def render_upload(plan: WorkerPlan, published: Published | None) -> Outcome:
     worker = plan.worker
     dry_run = published is None
     done = published or Published()
-    metadata_bindings = plan.metadata["bindings"]
+    metadata_bindings = plan.metadata.get("bindings", [])  # none for assets only
     sections = [
         _status(plan, done, dry_run),
         *_bundle(plan),
+        *_assets(plan, done, dry_run),
         markdown.table(
             ("Module", "Type", "Size"),
             [
@@ -65,7 +75,10 @@ def render(plan: WorkerPlan, published: Published | None) -> Outcome:
             "etag": done.etag,
             "version_id": done.version_id,
             "deployment_id": done.deployment_id,
+            "previous_version_id": done.previous_version_id,
             "url": done.url,
+            "preview_url": done.preview_url,
+            "preview_alias_url": done.preview_alias_url,
             "routes": [s.pattern for s in worker.routes]
             if dry_run or "routes" in triggers_set
             else [],
@@ -94,6 +107,7 @@ def render(plan: WorkerPlan, published: Published | None) -> Outcome:
             ],
             "route_zones": {p: z.id for p, z in plan.route_zones.items()},
             "bundle": _bundle_json(plan),
+            "assets": _assets_json(plan, done),
         },
         zone=plan.zone,
         account_id=plan.account_id,
@@ -107,8 +121,7 @@ def _bundle(plan: WorkerPlan) -> list[str]:
     built = plan.upload.bundle
     if built is None:
         return []
-    worker = plan.worker
-    entry = os.path.relpath(worker.entry, worker.project_root)
+    entry = _entry_label(plan)
     modes = {"v2": "nodejs_compat (v2)", "v1": "nodejs_compat (v1)", "als": "nodejs_als"}
     parts = [
         f"Bundled {markdown.code(entry)} into {markdown.code(built.main_name)} "
@@ -121,12 +134,54 @@ def _bundle(plan: WorkerPlan) -> list[str]:
     return ["".join(parts)]
 
 
+def _assets(plan: WorkerPlan, done: Published, dry_run: bool) -> list[str]:
+    """One line on the static assets: what the folder holds and what went up."""
+    manifest = plan.upload.assets
+    if manifest is None:
+        return []
+    folder = os.path.relpath(manifest.directory, plan.worker.workspace_root)
+    held = (
+        f"Assets: {len(manifest.files):,} files ({manifest.total_bytes:,} B) from "
+        f"{markdown.code(folder)}" + (f", {manifest.ignored:,} ignored" if manifest.ignored else "")
+    )
+    sent = done.assets
+    if dry_run:
+        return [f"{held}; the manifest would go to the upload session (dry run)."]
+    if sent is None:
+        return [f"{held}; not uploaded."]
+    return [
+        f"{held}: {sent.uploaded:,} uploaded ({sent.uploaded_bytes:,} B in "
+        f"{sent.buckets} request(s)), {sent.already_there:,} already on Cloudflare."
+    ]
+
+
+def _assets_json(plan: WorkerPlan, done: Published) -> dict[str, Any] | None:
+    manifest = plan.upload.assets
+    if manifest is None:
+        return None
+    sent = done.assets
+    return {
+        "files": len(manifest.files),
+        "bytes": manifest.total_bytes,
+        "ignored": manifest.ignored,
+        "uploaded": sent.uploaded if sent else 0,
+        "uploaded_bytes": sent.uploaded_bytes if sent else 0,
+        "already_there": sent.already_there if sent else 0,
+    }
+
+
+def _entry_label(plan: WorkerPlan) -> str:
+    """The entry as the project names it (relative to the config's folder)."""
+    entry = plan.worker.entry
+    return os.path.relpath(entry, plan.worker.project_root) if entry is not None else ""
+
+
 def _bundle_json(plan: WorkerPlan) -> dict[str, Any] | None:
     built = plan.upload.bundle
     if built is None:
         return None
     return {
-        "entry": os.path.relpath(plan.worker.entry, plan.worker.project_root),
+        "entry": _entry_label(plan),
         "main": built.main_name,
         "size": len(built.main),
         "inputs": built.inputs,
@@ -139,8 +194,87 @@ def _bundle_json(plan: WorkerPlan) -> dict[str, Any] | None:
     }
 
 
+def _version_status(plan: WorkerPlan, done: Published, dry_run: bool) -> str:
+    """``deploy: false``: a version, and where to see it; what serves is unchanged."""
+    worker = plan.worker
+    if dry_run:
+        return (
+            f"Compatibility date {worker.compatibility_date}; would upload a version, not deployed."
+        )
+    if done.problem is not None or not done.version_id:
+        return (
+            f"Compatibility date {worker.compatibility_date}; no version was uploaded; the "
+            "Worker that was live is unchanged."
+        )
+    previews = [u for u in (done.preview_url, done.preview_alias_url) if u]
+    seen = (
+        f" Preview: {', '.join(previews)}."
+        if previews
+        else " It has no preview URL (previews are off, or it has a Durable Object)."
+    )
+    return (
+        f"Compatibility date {worker.compatibility_date}; uploaded version "
+        f"{markdown.code(done.version_id)}, not deployed: what serves is unchanged.{seen}"
+    )
+
+
+def render_release(plan: ReleasePlan, released: Released | None) -> Outcome:
+    worker = plan.worker
+    dry_run = released is None
+    done = released or Released()
+    kind = "rollback" if worker.release and worker.release.kind == "rollback" else "deploy"
+    shares = ", ".join(f"{markdown.code(v)} at {p:g} %" for v, p in plan.shares)
+    if dry_run:
+        status = (
+            f"Would deploy {shares} (now: {markdown.code(plan.previous_version_id or 'none')})."
+        )
+    elif done.problem is not None:
+        status = (
+            f"The {kind} was not deployed: {markdown.cell(done.problem.message)} The version "
+            f"that serves is unchanged: {markdown.code(plan.previous_version_id or 'none')}."
+        )
+    else:
+        status = (
+            f"Deployed {shares}, replacing {markdown.code(plan.previous_version_id or 'none')}"
+            + (" (forced past a change of secrets)" if done.forced else "")
+            + "."
+        )
+    deployed = not dry_run and done.problem is None
+    return Outcome(
+        heading=f"worker · {worker.script_name} · {kind}" + (" (dry run)" if dry_run else ""),
+        markdown=status,
+        outputs={
+            "script_name": worker.script_name,
+            "etag": "",
+            "version_id": plan.target if deployed or dry_run else "",
+            "deployment_id": done.deployment_id,
+            "previous_version_id": plan.previous_version_id,
+            "url": "",
+            "preview_url": "",
+            "preview_alias_url": "",
+            "routes": [],
+            "custom_domains": [],
+        },
+        result={
+            "script_name": worker.script_name,
+            "account_id": plan.account_id,
+            "release": kind,
+            "versions": [{"version_id": v, "percentage": p} for v, p in plan.shares],
+            "previous_version_id": plan.previous_version_id,
+            "deployment_id": done.deployment_id,
+            "forced": done.forced,
+        },
+        zone=plan.zone,
+        account_id=plan.account_id,
+        problems=[done.problem] if done.problem is not None else [],
+        notes=list(done.notes),
+    )
+
+
 def _status(plan: WorkerPlan, done: Published, dry_run: bool) -> str:
     worker = plan.worker
+    if not worker.deploy:
+        return _version_status(plan, done, dry_run)
     rollout = (
         f"{worker.rollout_percentage:g} % of traffic (gradual rollout)"
         if worker.rollout_percentage < 100

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cfaction.client import Client
 from cfaction.errors import CloudflareError, PermissionDeniedError
 from cfaction.ops.base import Context
 from cfaction.ops.worker.plan import WorkerPlan
@@ -107,13 +108,17 @@ def _bind(function: Callable[..., None], *args: Any) -> Callable[[], None]:
     return lambda: function(*args)
 
 
+def account_subdomain(client: Client, account_id: str) -> str:
+    """The account's workers.dev subdomain (``<sub>`` of ``<sub>.workers.dev``), or ""."""
+    found = client.get(f"/accounts/{account_id}/workers/subdomain", permission=WORKERS_SCRIPTS_EDIT)
+    name = found.get("subdomain") if isinstance(found, Mapping) else None
+    return str(name) if name else ""
+
+
 def _subdomain(ctx: Context, plan: WorkerPlan, results: TriggerResults) -> None:
     worker = plan.worker
     if plan.workers_dev:
-        subdomain = ctx.client.get(
-            f"/accounts/{plan.account_id}/workers/subdomain", permission=WORKERS_SCRIPTS_EDIT
-        )
-        name = subdomain.get("subdomain") if isinstance(subdomain, Mapping) else None
+        name = account_subdomain(ctx.client, plan.account_id)
         if name:
             results.url = f"https://{worker.script_name}.{name}.workers.dev"
     body: dict[str, Any] = {"enabled": plan.workers_dev}

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from cfaction.errors import ActionError, InputError
 from cfaction.ops.base import Notice
+from cfaction.ops.worker.assets.manifest import Manifest, build_manifest
 from cfaction.ops.worker.bundling.bundle import Bundle, BundleOptions, bundle_worker
 from cfaction.ops.worker.dependencies import package_dependencies
 from cfaction.ops.worker.inputs import WorkerInputs
@@ -110,11 +111,14 @@ class Upload:
     format: Format = "modules"
     bundle: Bundle | None = None
     """What bundling made, when the Worker was bundled."""
+    assets: Manifest | None = None
+    """The static assets, hashed (sent to the upload session, not in this form)."""
 
     @property
     def main_name(self) -> str:
-        """The main module's part name (``main_module`` or ``body_part``)."""
-        return self.parts[0].name
+        """The main module's part name (``main_module`` or ``body_part``); "" for an
+        assets-only Worker, which has no code."""
+        return self.parts[0].name if self.parts else ""
 
     @property
     def modules(self) -> tuple[Part, ...]:
@@ -130,6 +134,14 @@ def read_upload(worker: WorkerInputs, environ: Mapping[str, str] | None = None) 
     :raises InputError: for a source map that is missing or a ``data:`` URL.
     :raises BundleError: when esbuild cannot bundle the Worker.
     """
+    assets = (
+        build_manifest(worker.assets.directory, worker.workspace_root)
+        if worker.assets is not None and worker.assets.directory is not None
+        else None
+    )
+    if worker.entry is None:
+        return Upload((), (), (), (), (), assets=assets)
+    entry = worker.entry
     built = bundle_worker(bundle_options(worker), environ or os.environ) if worker.bundle else None
     fmt: Format = built.format if built else (worker.format or "modules")
     modules = built.modules if built else worker.modules
@@ -141,11 +153,11 @@ def read_upload(worker: WorkerInputs, environ: Mapping[str, str] | None = None) 
             if fmt == "service-worker"
             else (
                 CONTENT_TYPES["PythonModule"]
-                if worker.entry.suffix == ".py"
+                if entry.suffix == ".py"
                 else CONTENT_TYPES["ESModule"]
             )
         )
-        parts = [Part(worker.entry_name, main_type, worker.entry.read_bytes())]
+        parts = [Part(worker.entry_name, main_type, entry.read_bytes())]
     blob_parts: list[Part] = []
     blob_bindings: list[dict[str, Any]] = []
     for blob in worker.config.blobs:
@@ -183,6 +195,7 @@ def read_upload(worker: WorkerInputs, environ: Mapping[str, str] | None = None) 
         dependencies,
         format=fmt,
         bundle=built,
+        assets=assets,
     )
 
 
@@ -195,6 +208,7 @@ def bundle_options(worker: WorkerInputs) -> BundleOptions:
         if b.binding["type"] in ("durable_object_namespace", "workflow")
         and not b.binding.get("script_name")
     ]
+    assert worker.entry is not None, "an assets-only Worker is not bundled"
     return BundleOptions(
         entry=worker.entry,
         project_root=worker.project_root,
@@ -258,7 +272,9 @@ def _missing_blob(path: Path) -> bytes:
 def _source_maps(worker: WorkerInputs, parts: Sequence[Part]) -> list[Part]:
     """The source maps the modules point at (``//# sourceMappingURL=``), as wrangler uploads
     them without bundling: ``<module>.map``, rewritten."""
-    paths = {worker.entry_name: worker.entry, **{m.name: m.path for m in worker.modules}}
+    paths = {m.name: m.path for m in worker.modules}
+    if worker.entry is not None:
+        paths[worker.entry_name] = worker.entry
     maps = []
     for part in parts:
         path = paths[part.name]
@@ -331,6 +347,8 @@ def bindings(
     for item in worker.bindings:
         found.append(replaced.pop(item.name) if item.name in replaced else dict(item.binding))
     found.extend(replaced.values())
+    if worker.assets is not None and worker.assets.binding and worker.entry is not None:
+        found.append({"name": worker.assets.binding, "type": "assets"})
     config_blobs = [
         b for b in upload.blob_bindings if b["part"] in {x.name for x in worker.config.blobs}
     ]
@@ -366,7 +384,10 @@ def build_metadata(
     metadata_bindings: list[dict[str, Any]],
     migrations: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``metadata`` part, in wrangler's field order, then ``unsafe.metadata`` merged."""
+    """The ``metadata`` part, in wrangler's field order, then ``unsafe.metadata`` merged.
+    The assets' ``jwt`` is left empty: the upload session's completion token fills it."""
+    if worker.entry is None:
+        return _assets_only_metadata(worker, upload)
     metadata: dict[str, Any] = {}
     if upload.format == "service-worker":
         metadata["body_part"] = upload.main_name
@@ -377,26 +398,80 @@ def build_metadata(
     metadata["compatibility_flags"] = list(worker.compatibility_flags)
     if migrations:
         metadata["migrations"] = dict(migrations)
-    keep = keep_bindings(worker.config.keep_vars, bool(worker.secrets), worker.keep_secrets)
+    version_only = not worker.deploy
+    # A version upload always keeps the secrets (wrangler versions upload: keepSecrets true).
+    sends_secrets = bool(worker.secrets) or version_only
+    keep = keep_bindings(worker.config.keep_vars, sends_secrets, worker.keep_secrets)
     if keep is not None:
         metadata["keep_bindings"] = keep
     settings = worker.config.settings
-    for key in ("logpush", "placement", "tail_consumers", "streaming_tail_consumers", "limits"):
+    # logpush, observability and streaming tail consumers are settings of the Worker, not of
+    # a version: a version upload leaves them out, as wrangler's does.
+    versioned = ("placement", "tail_consumers", "limits")
+    per_worker = ("logpush", "placement", "tail_consumers", "streaming_tail_consumers", "limits")
+    for key in versioned if version_only else per_worker:
         if key in settings:
             metadata[key] = settings[key]
-    if worker.message:
+    if version_only:
+        metadata["annotations"] = _version_annotations(worker)
+    elif worker.message:
         metadata["annotations"] = {"workers/message": worker.message}
+    if upload.assets is not None:
+        metadata["assets"] = {"jwt": "", "config": assets_config(worker, upload.assets)}
     # A config without observability turns it off, as wrangler's re-deploy does
     # (``observability ?? {enabled: false}`` in its script-settings PATCH): the Worker ends
     # as wrangler leaves it, on a first deploy too, without the read wrangler spends on
     # telling the two apart.
-    metadata["observability"] = dict(settings.get("observability", OBSERVABILITY_OFF))
+    if not version_only:
+        metadata["observability"] = dict(settings.get("observability", OBSERVABILITY_OFF))
     if "cache_options" in settings:
         metadata["cache_options"] = settings["cache_options"]
     if upload.package_dependencies:
         metadata["package_dependencies"] = [dict(d) for d in upload.package_dependencies]
     metadata.update(worker.config.unsafe_metadata)
     return metadata
+
+
+def _version_annotations(worker: WorkerInputs) -> dict[str, str]:
+    """A version upload's annotations: always sent, with the message and the alias."""
+    annotations = {}
+    if worker.message:
+        annotations["workers/message"] = worker.message
+    if worker.preview_alias:
+        annotations["workers/alias"] = worker.preview_alias
+    return annotations
+
+
+def _assets_only_metadata(worker: WorkerInputs, upload: Upload) -> dict[str, Any]:
+    """An assets-only Worker's metadata: the assets and the dates, nothing else, as
+    wrangler sends it (``createWorkerUploadForm``'s short circuit)."""
+    assert upload.assets is not None
+    metadata: dict[str, Any] = {
+        "assets": {"jwt": "", "config": assets_config(worker, upload.assets)}
+    }
+    if worker.message:
+        metadata["annotations"] = {"workers/message": worker.message}
+    metadata["compatibility_date"] = worker.compatibility_date
+    metadata["compatibility_flags"] = list(worker.compatibility_flags)
+    return metadata
+
+
+def assets_config(worker: WorkerInputs, manifest: Manifest) -> dict[str, Any]:
+    """``assets.config``: the routing settings that are set, and ``_redirects`` and
+    ``_headers`` as written."""
+    spec = worker.assets
+    fields: dict[str, Any] = {
+        "html_handling": spec.html_handling if spec else None,
+        "not_found_handling": spec.not_found_handling if spec else None,
+        "run_worker_first": (
+            list(spec.run_worker_first)
+            if spec and isinstance(spec.run_worker_first, tuple)
+            else (spec.run_worker_first if spec else None)
+        ),
+        "_redirects": manifest.redirects,
+        "_headers": manifest.headers,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def form(upload: Upload, metadata: Mapping[str, Any]) -> Form:

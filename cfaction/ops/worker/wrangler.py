@@ -54,6 +54,7 @@ from cfaction.workspace import Workspace
 
 __all__ = [
     "MODULE_RULE_TYPES",
+    "AssetsSpec",
     "Blob",
     "BuildOptions",
     "Migration",
@@ -244,6 +245,33 @@ class BuildOptions:
     tsconfig: Path | None = None
 
 
+HTML_HANDLING: Final = (
+    "auto-trailing-slash",
+    "force-trailing-slash",
+    "drop-trailing-slash",
+    "none",
+)
+NOT_FOUND_HANDLING: Final = ("single-page-application", "404-page", "none")
+ASSETS_FIELDS: Final = frozenset(
+    {"directory", "binding", "html_handling", "not_found_handling", "run_worker_first"}
+)
+
+
+@dataclass(frozen=True)
+class AssetsSpec:
+    """``assets``: the folder of static files, the binding the Worker reads them through,
+    and the routing settings sent with them (workers-sdk ``packages/workers-utils/src/
+    config/validation.ts`` ``validateAssetsConfig``)."""
+
+    directory: Path | None
+    """Relative to the config file's folder, resolved; None when the config names none
+    (the ``assets`` input must then give it)."""
+    binding: str | None = None
+    html_handling: str | None = None
+    not_found_handling: str | None = None
+    run_worker_first: bool | tuple[str, ...] | None = None
+
+
 @dataclass(frozen=True)
 class WorkerConfig:
     """What a wrangler configuration file says about the Worker, for one environment.
@@ -284,6 +312,7 @@ class WorkerConfig:
     upload_source_maps: bool | None = None
     python_exclude: tuple[str, ...] = ("**/*.pyc",)
     build: BuildOptions = field(default_factory=BuildOptions)
+    assets: AssetsSpec | None = None
     dependencies_instrumentation: bool = True
     dependencies_exclude: tuple[str, ...] = ()
     environment: str | None = None
@@ -393,6 +422,7 @@ class _Loader:
             upload_source_maps=self._bool("upload_source_maps"),
             python_exclude=self._python_exclude(),
             build=self._build_options(),
+            assets=self._assets(),
             dependencies_instrumentation=self._instrumentation()[0],
             dependencies_exclude=self._instrumentation()[1],
             environment=self.env_name,
@@ -954,6 +984,47 @@ class _Loader:
         label, value = found
         return self._string_list(
             f"{label}.exclude", value["exclude"], 'Write exclude = ["**/*.pyc"].'
+        )
+
+    def _assets(self) -> AssetsSpec | None:
+        found = self._table("assets")
+        if found is None:
+            return None
+        label, value = found
+        for key in value:
+            if key not in ASSETS_FIELDS:
+                self.warnings.append(f"{label}.{key} is not an assets field; ignored.")
+        directory = value.get("directory")
+        if directory is not None and not isinstance(directory, str):
+            raise self._type_error(f"{label}.directory", directory, "a string")
+        if directory == "":
+            raise self._error(
+                f"{label}.directory is empty.", 'Write directory = "./public", your site folder.'
+            )
+        binding = value.get("binding")
+        if binding is not None and (not isinstance(binding, str) or not binding):
+            raise self._type_error(f"{label}.binding", binding, "a binding name")
+        choices = {"html_handling": HTML_HANDLING, "not_found_handling": NOT_FOUND_HANDLING}
+        for key, allowed in choices.items():
+            item = value.get(key)
+            if item is not None and item not in allowed:
+                raise self._error(
+                    f"{label}.{key} '{item}' is not one of {', '.join(allowed)}.",
+                    f'Write e.g. {key} = "{allowed[0]}".',
+                )
+        first = value.get("run_worker_first")
+        if first is not None and not isinstance(first, bool):
+            first = self._string_list(
+                f"{label}.run_worker_first",
+                first,
+                'Write run_worker_first = true, or a list of routes such as ["/api/*"].',
+            )
+        return AssetsSpec(
+            directory=self._relative_path(directory) if directory else None,
+            binding=binding,
+            html_handling=value.get("html_handling"),
+            not_found_handling=value.get("not_found_handling"),
+            run_worker_first=first,
         )
 
     def _build_options(self) -> BuildOptions:

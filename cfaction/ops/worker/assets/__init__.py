@@ -1,0 +1,2 @@
+"""Workers static assets: the manifest, the upload session and its buckets, as wrangler
+runs them."""

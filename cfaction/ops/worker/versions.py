@@ -1,0 +1,199 @@
+"""Deploying a version that exists (``version_id``) or the one before the current
+deployment (``rollback``), without uploading anything, as ``wrangler versions deploy`` and
+``wrangler rollback`` do (workers-sdk ``packages/wrangler/src/versions/deploy.ts``,
+``packages/wrangler/src/versions/rollback/index.ts``).
+
+One read (``GET …/deployments``) says what serves now; one write (``POST …/deployments``)
+deploys. A rollback picks what wrangler picks: the newest deployment before the current one
+that has a version at 100 %. When Cloudflare refuses a rollback because the Worker's secrets
+changed since that version (10220), it is sent again with ``force=true``, as wrangler's
+non-interactive confirmation does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cfaction.client import Client
+from cfaction.errors import ActionError, APIError, CloudflareError, InputError, NotFoundError
+from cfaction.ops.base import Context
+from cfaction.ops.worker.inputs import WorkerInputs
+from cfaction.permissions import WORKERS_SCRIPTS_EDIT
+from cfaction.zones import Zone
+
+SECRETS_CHANGED = 10220
+"""Cloudflare's code for a rollback past a change of secrets (wrangler asks, then forces)."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One deployment as the API lists it: its versions and their shares."""
+
+    id: str
+    created_on: str
+    versions: tuple[tuple[str, float], ...]
+
+    @property
+    def full_version(self) -> str | None:
+        """The version serving all traffic, if one does."""
+        return next((v for v, share in self.versions if share >= 100), None)
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What is deployed now and what will be."""
+
+    worker: WorkerInputs
+    account_id: str
+    zone: Zone | None
+    current: Deployment | None
+    target: str
+    """The version to deploy."""
+    shares: tuple[tuple[str, float], ...]
+    """The new deployment's versions and percentages."""
+
+    @property
+    def script_path(self) -> str:
+        return f"/accounts/{self.account_id}/workers/scripts/{self.worker.script_name}"
+
+    @property
+    def previous_version_id(self) -> str:
+        """The version that served most of the traffic before this deploy."""
+        if self.current is None or not self.current.versions:
+            return ""
+        return max(self.current.versions, key=lambda item: item[1])[0]
+
+
+@dataclass
+class Released:
+    deployment_id: str = ""
+    forced: bool = False
+    problem: ActionError | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_release(
+    ctx: Context, worker: WorkerInputs, account_id: str, zone: Zone | None
+) -> ReleasePlan:
+    """Read the deployments and decide the new one (reads only).
+
+    :raises InputError: when there is nothing to roll back to, or no serving version to
+        deploy beside.
+    """
+    release = worker.release
+    assert release is not None
+    path = f"/accounts/{account_id}/workers/scripts/{worker.script_name}"
+    history = deployments(ctx.client, path)
+    current = history[0] if history else None
+    if release.kind == "rollback":
+        target = rollback_target(history)
+        if target is None:
+            raise InputError(
+                "rollback",
+                f"finds no earlier version of {worker.script_name} that served all traffic.",
+                "Deploy a version with version_id instead, or publish the Worker first.",
+            )
+        shares: tuple[tuple[str, float], ...] = ((target, 100.0),)
+    else:
+        target = release.version_id
+        share = worker.rollout_percentage
+        shares = ((target, 100.0),)
+        if share < 100:
+            serving = _serving(current)
+            if serving is None or serving == target:
+                raise InputError(
+                    "rollout_percentage",
+                    "deploys the version beside the one that serves now, and no other "
+                    "version serves.",
+                    "Deploy it to 100 % (remove rollout_percentage), or publish a version first.",
+                )
+            shares = ((target, share), (serving, round(100.0 - share, 2)))
+    return ReleasePlan(worker, account_id, zone, current, target, shares)
+
+
+def apply_release(ctx: Context, plan: ReleasePlan) -> Released:
+    released = Released()
+    message = plan.worker.message
+    body: dict[str, Any] = {
+        "strategy": "percentage",
+        "versions": [{"version_id": v, "percentage": p} for v, p in plan.shares],
+        "annotations": {"workers/message": message} if message else {},
+    }
+    path = f"{plan.script_path}/deployments"
+    try:
+        try:
+            result = _post(ctx.client, path, body, force=False)
+        except APIError as error:
+            if plan.worker.release is None or plan.worker.release.kind != "rollback":
+                raise
+            if SECRETS_CHANGED not in error.codes():
+                raise
+            released.forced = True
+            released.notes.append(
+                "The Worker's secrets changed since that version; deployed it anyway "
+                "(force=true), as wrangler rollback does when it cannot ask."
+            )
+            result = _post(ctx.client, path, body, force=True)
+    except CloudflareError as error:
+        released.problem = error
+        return released
+    released.deployment_id = str(result.get("id") or "")
+    ctx.progress(
+        f"Deployed version {plan.target} of {plan.worker.script_name} "
+        f"({', '.join(f'{v} at {p:g} %' for v, p in plan.shares)})."
+    )
+    return released
+
+
+def _post(client: Client, path: str, body: Mapping[str, Any], *, force: bool) -> dict[str, Any]:
+    envelope = client.request(
+        "POST",
+        path,
+        params={"force": "true"} if force else None,
+        json_body=dict(body),
+        # A deployment of the same versions again changes nothing that matters.
+        idempotent=True,
+        permission=WORKERS_SCRIPTS_EDIT,
+    )
+    return envelope.result if isinstance(envelope.result, dict) else {}
+
+
+def deployments(client: Client, script_path: str) -> list[Deployment]:
+    """The Worker's deployments, newest first (an unknown Worker has none)."""
+    try:
+        result = client.get(f"{script_path}/deployments", permission=WORKERS_SCRIPTS_EDIT)
+    except NotFoundError:
+        return []
+    rows = result.get("deployments") if isinstance(result, Mapping) else None
+    found = [_deployment(row) for row in rows or [] if isinstance(row, Mapping)]
+    return sorted(found, key=lambda d: d.created_on, reverse=True)
+
+
+def _deployment(row: Mapping[str, Any]) -> Deployment:
+    versions = tuple(
+        (str(v.get("version_id")), float(v.get("percentage") or 0))
+        for v in row.get("versions") or []
+        if isinstance(v, Mapping)
+    )
+    return Deployment(str(row.get("id") or ""), str(row.get("created_on") or ""), versions)
+
+
+def rollback_target(history: Sequence[Deployment]) -> str | None:
+    """wrangler's choice: skip the newest deployment, take the first version at 100 % in
+    the ones before it. One refinement: a deployment of the version that serves now is
+    skipped too (a deploy with a ``message`` deploys its version twice), so a rollback
+    always changes the version."""
+    serving = _serving(history[0]) if history else None
+    for deployment in history[1:]:
+        version = deployment.full_version
+        if version is not None and version != serving:
+            return version
+    return None
+
+
+def _serving(current: Deployment | None) -> str | None:
+    if current is None or not current.versions:
+        return None
+    return max(current.versions, key=lambda item: item[1])[0]
