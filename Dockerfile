@@ -1,16 +1,17 @@
 # The action's image. The runner builds it from this directory (`runs.image: Dockerfile`)
 # and starts it with --workdir /github/workspace, so nothing here relies on WORKDIR, and it
 # runs as root (no USER) so it can write the workspace and the runner's file commands.
-# Python minor tag on purpose; bump it together with `scripts/lock`. BASE_IMAGE lets a
-# locally built base stand in (`docker build --build-arg BASE_IMAGE=...`), NODE_IMAGE the
-# same for the bundler stage.
-ARG BASE_IMAGE=python:3.13-slim
-ARG NODE_IMAGE=node:22-bookworm-slim
+# A release points action.yml at this image prebuilt instead (scripts/release_action).
+# Each base image is pinned by tag and digest on its FROM line, where Dependabot's docker
+# ecosystem finds and bumps both (it does not follow an ARG into FROM,
+# https://github.com/dependabot/dependabot-core/issues/2057). Python minor tag on purpose;
+# bump it together with `scripts/lock`. scripts/container swaps these two lines for local
+# stand-ins where no registry is reachable.
 
 # Bundler stage: npm fetches what Worker bundling needs, and only its output reaches the
 # image (no Node there). It runs on the target's architecture (release.yml builds natively
 # per arch), so npm picks that arch's esbuild package.
-FROM ${NODE_IMAGE} AS bundler
+FROM node:22-bookworm-slim@sha256:48e4b67d85f87bd551df43704e24d252f56cc5f8e9718841aace50f19948f0f9 AS bundler
 WORKDIR /build
 # bundler/package-lock.json pins every package by integrity hash and `npm ci` checks each
 # tarball against it; --ignore-scripts: esbuild's postinstall only tunes its Node wrapper.
@@ -30,7 +31,7 @@ RUN mkdir -p /opt/cfaction/bundler/node_modules/@cloudflare \
     && find /opt/cfaction/bundler -type f \( -name '*.d.ts' -o -name '*.d.mts' \
         -o -name '*.d.cts' -o -name '*.map' -o -name 'README*' \) -delete
 
-FROM ${BASE_IMAGE}
+FROM python:3.13-slim@sha256:9662417aace5ae7b8e2609cce472b72a8958e134ba372808abe9cc1a0c0125e6
 
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -52,6 +53,16 @@ ENV ESBUILD_BINARY_PATH=/opt/cfaction/esbuild CFACTION_UNENV_DIR=/opt/cfaction/b
 # Only what the action runs (the emulator, cfemu/, is not in the build context).
 COPY entrypoint.py /app/entrypoint.py
 COPY cfaction/ /app/cfaction/
+
+# Bytecode, so a run compiles nothing: PYTHONDONTWRITEBYTECODE keeps a run from writing it,
+# and python:*-slim ships its standard library without any .pyc (its Dockerfile deletes
+# them: https://github.com/docker-library/python/blob/master/Dockerfile-linux.template).
+# compileall covers all of cfaction; importing every cfaction module once (plus what
+# requests imports only when it sends: netrc, shlex) writes the .pyc of exactly the library
+# modules a run can import, not the whole standard library. The CLI's __main__ is left out:
+# importing it runs the CLI.
+RUN PYTHONDONTWRITEBYTECODE='' PYTHONPATH=/app /usr/local/bin/python -c "import importlib, pkgutil, cfaction, netrc, shlex; [importlib.import_module(m.name) for m in pkgutil.walk_packages(cfaction.__path__, 'cfaction.') if not m.name.endswith('__main__')]" \
+    && /usr/local/bin/python -m compileall -q /app/cfaction
 
 # Exec form with absolute paths: the runner overrides the workdir, and a workflow's `env:`
 # (PATH included) reaches the container, so neither a relative path nor a PATH lookup is safe.

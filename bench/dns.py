@@ -119,7 +119,7 @@ def run(zone_sizes: list[int], counts: list[int], naive_cap: int, latency: float
     ]
     notes.append(
         "The loop runs inside the bench's own process, so it pays no interpreter start-up "
-        "(~0.3 s for cfaction, see Start-up): at the smallest size it can come out ahead."
+        "(~0.15 s for cfaction, see Start-up): at the smallest size it can come out ahead."
     )
     if extrapolated_any:
         notes.append(

@@ -109,7 +109,7 @@ def run(sizes: list[int], naive_cap: int, latency: float) -> Section:
     ]
     notes.append(
         "The loop runs inside the bench's own process, so it pays no interpreter start-up "
-        "(~0.3 s for cfaction, see Start-up): at the smallest size it can come out ahead."
+        "(~0.15 s for cfaction, see Start-up): at the smallest size it can come out ahead."
     )
     if extrapolated_any:
         notes.append(

@@ -1,9 +1,9 @@
 """The error catalogue: what a failed answer means, whether a retry can help, and what to change.
 
-One table, read top to bottom; the first entry whose conditions all hold decides the
-error class, the retry rule and the hint. When no entry holds (or the entry names no
-class), the HTTP status decides the class (:func:`class_for_status`) and the retry rule
-(:data:`RETRY_BY_STATUS`).
+Two tables. :data:`CATALOGUE`, read top to bottom: the first entry whose conditions all hold
+decides the error class and the hint; when no entry holds (or the entry names no class), the
+HTTP status decides the class (:func:`class_for_status`). :data:`RETRY_TABLE` decides whether
+the request is sent again.
 
 Cloudflare publishes no complete code table; the meanings below come from real responses
 quoted in public issues and from the API documentation
@@ -11,14 +11,14 @@ quoted in public issues and from the API documentation
 https://developers.cloudflare.com/api/). A hint names the input to change whenever one is
 to blame.
 
-Retry rules: ``always`` (the request was not processed: 429), ``idempotent`` (retried only
-for requests that are safe to repeat, since a create may already have been applied: 5xx,
-408, 409, HTML error pages), ``never`` (the same request fails the same way).
+Retries go by the answer's meaning (its status and codes together), by the same rules for
+every request; the catalogue only says which codes it knows (a known code is deterministic:
+a 409 carrying one is not retried).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -32,16 +32,121 @@ from cfaction.errors import (
     ServerError,
 )
 
-Retry = Literal["always", "idempotent", "never"]
+Retry = Literal["always", "checked", "idempotent", "never"]
+"""``always``: sent again whatever the request (nothing was processed). ``checked``: the
+request may have been applied; one that is safe to repeat (GET, PUT, DELETE, a purge) is
+sent again, any other write only after its lost-answer check (:meth:`cfaction.client.Client.
+write`) found it was not applied. ``idempotent``: refused for now; sent again only when safe
+to repeat. ``never``: the same request would fail the same way."""
 
 SERVER_STATUSES: Final = range(500, 600)
-RETRY_BY_STATUS: Final[Mapping[int, Retry]] = {
-    429: "always",
-    408: "idempotent",
-    409: "idempotent",
-    **dict.fromkeys(SERVER_STATUSES, "idempotent"),
-}
-"""The retry rule of an answer that no entry matched, by HTTP status (default: never)."""
+THROTTLE_CODES: Final = frozenset({971, 10100})
+"""Cloudflare's "please wait" codes: the request was not processed, whatever its status."""
+Transport = Literal["connect", "lost"]
+"""No HTTP answer: never connected (``connect``), or sent and no answer came (``lost``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryRule:
+    """One row of the retry table: which answers it covers, the rule, and why."""
+
+    answer: str
+    """The answers it covers, in words."""
+    retry: Retry
+    why: str
+    statuses: Collection[int] = ()
+    codes: frozenset[int] = frozenset()
+    page: bool = False
+    """A body that is not a JSON envelope (an HTML page) with a status below 400."""
+    transport: Transport | None = None
+    unknown_code: bool = False
+    """Only when no catalogue entry knows a code of the answer."""
+
+    def covers(
+        self,
+        status: int | None,
+        codes: Collection[int],
+        *,
+        is_page: bool,
+        known: bool,
+        transport: Transport | None,
+    ) -> bool:
+        if transport is not None or self.transport is not None:
+            return transport == self.transport
+        assert status is not None
+        return (
+            (not self.statuses or status in self.statuses)
+            and (not self.codes or bool(self.codes & set(codes)))
+            and (not self.page or (is_page and status < 400))
+            and not (self.unknown_code and known)
+        )
+
+
+RETRY_TABLE: Final[tuple[RetryRule, ...]] = (
+    # https://developers.cloudflare.com/fundamentals/api/reference/limits/: over the limit,
+    # requests are refused with 429 (and Retry-After) until the window passes.
+    RetryRule(
+        answer="HTTP 429",
+        retry="always",
+        why="rate-limited: not processed; sent again after Retry-After (at most 300 s)",
+        statuses=(429,),
+    ),
+    RetryRule(
+        answer="code 971 or 10100, any status",
+        retry="always",
+        why="Cloudflare's please-wait codes: not processed",
+        codes=THROTTLE_CODES,
+    ),
+    RetryRule(
+        answer="HTTP 5xx (JSON, HTML or empty body), whatever its codes",
+        retry="checked",
+        why="Cloudflare failed on its side; the request may have been applied",
+        statuses=SERVER_STATUSES,
+    ),
+    RetryRule(
+        answer="an HTML or other non-JSON page with a 2xx or 3xx status",
+        retry="checked",
+        why="a proxy or challenge page, not the API's answer; the request may have been applied",
+        page=True,
+    ),
+    RetryRule(
+        answer="no answer after the request was sent: timeout, connection reset",
+        retry="checked",
+        why="the request may have been applied",
+        transport="lost",
+    ),
+    RetryRule(
+        answer="no connection: connect timeout",
+        retry="always",
+        why="nothing was sent",
+        transport="connect",
+    ),
+    RetryRule(
+        answer="HTTP 408, or 409 without a code the catalogue knows",
+        retry="idempotent",
+        why="refused, perhaps for a passing conflict; nothing was applied, nothing to check",
+        statuses=(408, 409),
+        unknown_code=True,
+    ),
+)
+"""Which answers are retried, first matching row first; any other answer (other 4xx, a 409
+with a known code such as 100117 or 10215, ``success: false`` on 2xx) is never retried."""
+
+
+def retry_rule(
+    status: int | None,
+    codes: Collection[int] = (),
+    *,
+    is_page: bool = False,
+    known: bool = False,
+    transport: Transport | None = None,
+) -> Retry:
+    """The retry rule of an answer (or of no answer: ``transport``), from :data:`RETRY_TABLE`.
+    ``known``: a catalogue entry knows one of the answer's codes."""
+    for rule in RETRY_TABLE:
+        if rule.covers(status, codes, is_page=is_page, known=known, transport=transport):
+            return rule.retry
+    return "never"
 
 
 @dataclass(frozen=True)
@@ -72,7 +177,6 @@ class Entry:
     """The credentials are of this mode ("token" or "global_key")."""
     error: type[APIError] | None = None
     """The class of the error; None: by HTTP status."""
-    retry: Retry = "never"
     hint: str = ""
     """What to change; ``{method}``, ``{path}`` and ``{needed}`` are filled in."""
 
@@ -110,12 +214,11 @@ _PERMISSION = "The credentials are valid but not allowed to {method} {path}.{nee
 CATALOGUE: Final[tuple[Entry, ...]] = (
     # Rate limits and server trouble first: whatever codes come with them, the cause is not
     # the request, so the advice is to wait (and a 5xx is never "not allowed").
-    Entry(statuses=(429,), error=RateLimitError, retry="always", hint=_RATE_LIMITED),
-    Entry(codes=_codes(971, 10100), error=RateLimitError, retry="always", hint=_RATE_LIMITED),
+    Entry(statuses=(429,), error=RateLimitError, hint=_RATE_LIMITED),
+    Entry(codes=THROTTLE_CODES, error=RateLimitError, hint=_RATE_LIMITED),
     Entry(
         statuses=SERVER_STATUSES,
         error=ServerError,
-        retry="idempotent",
         hint="Cloudflare had a server-side problem on every attempt. Re-run the job later; see "
         "https://www.cloudflarestatus.com for incidents.",
     ),
@@ -255,6 +358,16 @@ CATALOGUE: Final[tuple[Entry, ...]] = (
         hint="The Worker is larger than the plan allows (3 MB gzipped on Free, 10 MB on paid "
         "plans, 64 MB uncompressed): upload only the modules it imports and minify.",
     ),
+    # 409 100117 "Hostname '…' already has externally managed DNS records (A, CNAME, etc)",
+    # also with override_existing_dns_record, which covers another Worker's record only
+    # (https://github.com/cloudflare/workers-sdk/issues/9878).
+    Entry(
+        codes=_codes(100117),
+        hint="The custom domain's hostname already has DNS records (A, AAAA or CNAME) that no "
+        "Worker manages, so Cloudflare will not attach it. Delete those records (or move "
+        "them to another name), or choose another hostname for the custom domain "
+        "(custom_domain = true in routes), then re-run the step.",
+    ),
     Entry(
         codes=_codes(10016),
         hint="Worker names use lower-case letters, digits, '-' and '_' only: fix script_name "
@@ -303,13 +416,15 @@ def lookup(
     codes = {d.code for d in flat if d.code is not None}
     text = " ".join(d.message.lower() for d in flat)
     entry = next((e for e in CATALOGUE if e.matches(status, codes, text, context)), None)
+    known = entry is not None and bool(entry.codes)
+    retry = retry_rule(status, codes, is_page=is_page, known=known)
     if is_page and status < 400:
-        return Verdict(ServerError, "idempotent", "")
+        return Verdict(ServerError, retry, "")
     if entry is None:
-        return Verdict(class_for_status(status), RETRY_BY_STATUS.get(status, "never"), "")
+        return Verdict(class_for_status(status), retry, "")
     needed = f" It needs {context.permission}." if context.permission else ""
     hint = entry.hint.format(method=context.method, path=context.path, needed=needed)
-    return Verdict(entry.error or class_for_status(status), entry.retry, hint)
+    return Verdict(entry.error or class_for_status(status), retry, hint)
 
 
 def hint_for(status: int, errors: Sequence[ErrorDetail], context: HintContext) -> str:

@@ -23,6 +23,7 @@ ENVIRONMENT_FALLBACKS: Mapping[str, str] = {
     "global_key": "CLOUDFLARE_API_KEY",
     "account_id": "CLOUDFLARE_ACCOUNT_ID",
     "api_base_url": "CLOUDFLARE_API_BASE_URL",
+    "github_token": "GITHUB_TOKEN",
 }
 """input -> environment variable read when the option is not given."""
 
@@ -44,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         option = "--" + name.replace("_", "-")
         default = INPUTS[name]
         variable = ENVIRONMENT_FALLBACKS.get(name)
-        help_text = f"default: {default}" if default else ""
+        # A workflow expression (${{ github.token }}) is the runner's to evaluate: none here.
+        help_text = f"default: {default}" if default and "${{" not in default else ""
         if variable:
             help_text = f"{help_text}; env {variable}" if help_text else f"env {variable}"
         if name in _FLAGS:

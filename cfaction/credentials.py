@@ -4,19 +4,23 @@ Cloudflare has two schemes (https://developers.cloudflare.com/fundamentals/api/g
 an API token sent as ``Authorization: Bearer <token>``, or the legacy pair ``X-Auth-Email``
 + ``X-Auth-Key`` (the Global API Key). Users mix them up in predictable ways; each way gets
 an error that says which input to change. Token formats change over time (40 characters,
-or ``cfut_``/``cfat_`` prefixes), so a token is never rejected for its length or alphabet
-alone.
+or ``cfut_``/``cfat_`` prefixes), so a token is checked only for what every format shares:
+at least 40 characters, at most 1,024, and the characters of a bearer token (RFC 6750,
+section 2.1); a truncated copy, a pasted file or a line-wrapped paste is an input error
+before any call. A credential of several lines (a pasted note) is refused too, without
+quoting a line; every line was masked before (:func:`secret_values`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from cfaction.errors import InputError
 from cfaction.problems import InputWarning
+from cfaction.values import NOT_UTF8
 
 CREDENTIAL_INPUTS = ("api_token", "email", "global_key")
 
@@ -28,6 +32,17 @@ _OLD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{40}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BEARER = re.compile(r"^bearer\s+", re.IGNORECASE)
 _QUOTES = ('"', "'", "`")
+
+MIN_MASK_CHARS: Final = 4
+"""Shorter forms of a credential are not masked (they would hide ordinary words)."""
+MIN_TOKEN_CHARS: Final = 40
+MAX_TOKEN_CHARS: Final = 1024
+"""A token is 40 characters (the old format) or a prefix, 40 characters and a checksum
+(cfut_, cfat_: https://developers.cloudflare.com/fundamentals/api/get-started/token-formats/);
+the bounds leave room for formats to come, and refuse a truncated copy or a pasted file."""
+# RFC 6750 section 2.1: the b64token syntax of a bearer token.
+_TOKEN: Final = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
+_TOKEN_CHAR: Final = re.compile(r"[A-Za-z0-9\-._~+/=]")
 
 TOKEN_ADVICE = (
     "set api_token to an API token (My Profile → API Tokens, or Manage Account → API Tokens)"
@@ -61,22 +76,39 @@ def secret_values(raw: Mapping[str, str]) -> list[str]:
     """Every form of every credential that could appear in output, for ``::add-mask::``.
 
     Called on the raw inputs before validation, so even a rejected credential is masked.
-    Each line of a multi-line paste is masked too (the runner masks per line as well).
+    Each line of a multi-line paste is masked too (the runner masks per line as well), in
+    each of its forms: a first line ``"Bearer <token>"`` masks the bare token as well.
+    Forms shorter than :data:`MIN_MASK_CHARS` are not masked: they would hide ordinary
+    words, and no such value is sent (a token that short is refused).
     """
     values: set[str] = set()
     for name in CREDENTIAL_INPUTS:
         text = raw.get(name, "")
-        for candidate in (text, text.strip(), _strip_decoration(text.strip())[0]):
-            if candidate.strip():
-                values.add(candidate)
-            for line in candidate.splitlines():
-                if len(line.strip()) >= 4:
-                    values.add(line.strip())
-        bare = _BEARER.sub("", _strip_decoration(text.strip())[0])
-        for candidate in (bare, _strip_decoration(bare)[0]):
-            if candidate:
-                values.add(candidate)
-    return sorted(values, key=len, reverse=True)
+        for part in (text, *text.splitlines()):
+            values.update(form for form in _forms(part) if len(form.strip()) >= MIN_MASK_CHARS)
+    return sorted(maskable(values), key=len, reverse=True)
+
+
+def _forms(value: str) -> set[str]:
+    """``value`` as pasted, trimmed, unquoted, without ``Bearer ``, and unquoted again."""
+    trimmed = value.strip()
+    unquoted = _strip_decoration(trimmed)[0]
+    bare = _BEARER.sub("", unquoted)
+    return {value, trimmed, unquoted, bare, _strip_decoration(bare)[0]}
+
+
+def maskable(values: Iterable[str]) -> set[str]:
+    """The values as masks can print them: a value with bytes that are not UTF-8 (lone
+    surrogates, see :data:`~cfaction.values.NOT_UTF8`) cannot be written to the log, so
+    its readable pieces are masked instead."""
+    found: set[str] = set()
+    for value in values:
+        pieces = NOT_UTF8.split(value)
+        if len(pieces) == 1:
+            found.add(value)
+        else:
+            found.update(piece for piece in pieces if len(piece.strip()) >= MIN_MASK_CHARS)
+    return found
 
 
 def looks_like_global_key(value: str) -> bool:
@@ -101,6 +133,8 @@ def parse_credentials(raw: Mapping[str, str]) -> tuple[Credentials, list[InputWa
     token = _clean("api_token", raw.get("api_token", ""), warnings)
     email = _clean("email", raw.get("email", ""), warnings)
     key = _clean("global_key", raw.get("global_key", ""), warnings)
+    for name, value in (("api_token", token), ("global_key", key), ("email", email)):
+        _reject_lines(name, value)
 
     if _BEARER.match(key):
         raise InputError(
@@ -150,6 +184,7 @@ def _token_mode(token: str, email: str, warnings: list[InputWarning]) -> Credent
             "looks like a Global API Key (37-45 hex characters, or cfk_), not an API token.",
             f"Move it to {where}; better, create an API token and put that in api_token.",
         )
+    _check_token_shape("api_token", token)
     if email:
         warnings.append(
             InputWarning(
@@ -203,6 +238,54 @@ def _strip_decoration(value: str) -> tuple[str, bool]:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in _QUOTES:
         return value[1:-1].strip(), True
     return value, False
+
+
+def _check_token_shape(name: str, token: str) -> None:
+    """A token Cloudflare could have issued: its length, and the characters of a bearer
+    token. Checked before any call, so a truncated copy, a pasted file or a wrong value
+    never reaches the API (a 120 kB header comes back as an HTML 431 that names nothing)."""
+    if not _TOKEN.match(token):
+        # a character no token has, else an = before the end
+        index = next((i for i, c in enumerate(token) if not _TOKEN_CHAR.match(c)), None)
+        index = token.index("=") if index is None else index
+        char = token[index]
+        raise InputError(
+            name,
+            f"contains '{char}' at position {index + 1}, which no API token has (a token is "
+            "letters, digits and - . _ ~ + /, with = only at the end).",
+            "Copy the token again from the dashboard, and store only the token in the secret.",
+        )
+    if len(token) < MIN_TOKEN_CHARS:
+        raise InputError(
+            name,
+            f"has {len(token)} characters; a Cloudflare API token has at least "
+            f"{MIN_TOKEN_CHARS} (the old format 40, cfut_ and cfat_ tokens more), so part of "
+            "it is missing.",
+            "Copy the whole token again (the dashboard shows it once: roll the token to get a "
+            "new value if you no longer have it).",
+        )
+    if len(token) > MAX_TOKEN_CHARS:
+        raise InputError(
+            name,
+            f"has {len(token):,} characters; at most {MAX_TOKEN_CHARS:,} are read (a "
+            "Cloudflare API token has about 40 to 60), so this is not one token (a file, or "
+            "several values pasted together?).",
+            "Store only the token itself in the secret.",
+        )
+
+
+def _reject_lines(name: str, value: str) -> None:
+    """A credential is one line: several are a pasted note or file (``"Bearer <token>"``
+    above a comment, say), and which line is meant cannot be guessed. The message quotes
+    none of them (each is masked anyway, see :func:`secret_values`)."""
+    lines = value.splitlines()
+    if len(lines) > 1:
+        raise InputError(
+            name,
+            f"has {len(lines)} lines; a credential is one line (a pasted note or file, or a "
+            "line-wrapped copy?).",
+            "Store only the value itself in the secret, on one line.",
+        )
 
 
 def _reject_unsendable(name: str, value: str) -> None:

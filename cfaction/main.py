@@ -16,7 +16,7 @@ from typing import Any, Generic
 
 from cfaction import markdown
 from cfaction.client import Client
-from cfaction.credentials import secret_values
+from cfaction.credentials import maskable, secret_values
 from cfaction.errors import (
     ActionError,
     APIError,
@@ -24,11 +24,18 @@ from cfaction.errors import (
     InputError,
     InvalidInputsError,
 )
+from cfaction.github.inputs import token_values
 from cfaction.ops import INPUT_NAMES, INPUTS, OPERATIONS
 from cfaction.ops.base import Context, InputsT, LoadSource, Operation, Outcome
 from cfaction.problems import InputWarning, Problems
 from cfaction.report import OutputValue, Reporter, make_reporter
-from cfaction.settings import CommonSettings, RawInputs, load_common, parse_operation
+from cfaction.settings import (
+    CommonSettings,
+    RawInputs,
+    load_common,
+    parse_operation,
+    unreadable_inputs,
+)
 from cfaction.values import parse_bool, parse_zones
 from cfaction.workspace import Workspace
 from cfaction.zones import ZoneResolver
@@ -62,13 +69,17 @@ def load(raw: Mapping[str, str], workspace: Workspace | None = None) -> Settings
     the current folder). Raises :class:`InvalidInputsError` with one
     :class:`~cfaction.errors.InputError` per invalid input.
     """
+    unreadable = unreadable_inputs(raw)
+    if unreadable:  # not text, or too long: no parser is given such a value
+        raise InvalidInputsError(unreadable)
     inputs = RawInputs(raw, INPUTS)
     problems = Problems()
     name = problems.attempt(
         lambda: parse_operation("operation", inputs.text("operation"), OPERATIONS), None
     )
     zones = problems.attempt(lambda: parse_zones("zone", inputs.text("zone"), problems), None)
-    operation = OPERATIONS[name] if name else None
+    # Imports the operation's package: only the one this run performs.
+    operation = OPERATIONS[name].operation() if name else None
     if operation is not None and zones and len(zones) > 1 and not operation.many_zones:
         problems.add(_too_many_zones(len(zones)))
         zones = None
@@ -113,37 +124,53 @@ def execute(raw: Mapping[str, str], reporter: Reporter) -> int:
         on_retry=reporter.log,
     )
     context = Context(common, client, ZoneResolver(client, common.account_id), reporter.log)
+    operation = settings.operation
+    feedback = None
+    if common.github.wanted:  # the pull-request comment, a deployment
+        from cfaction.github.feedback import Feedback  # imported only by a run that needs it
+
+        feedback = Feedback.for_run(common, reporter)
+        operation = feedback.around(operation)
     try:
-        outcome = perform(settings.operation, context, settings.inputs)
+        outcome = perform(operation, context, settings.inputs)
     finally:
         client.close()
-    return _report(common, outcome, client.calls, reporter)
+    code = _report(common, outcome, client.calls, reporter)
+    if feedback is not None:
+        feedback.publish(outcome, _summary(common.operation, outcome, client.calls))
+    return code
 
 
 def perform(operation: Operation[InputsT, Any, Any], context: Context, inputs: InputsT) -> Outcome:
     """Plan, apply unless ``dry_run`` (or the operation never writes), render. A failure that
     leaves no outcome of the operation's own becomes a failed one."""
+    applying = False
     try:
         plan = operation.plan(context, inputs)
         applied = None
         if operation.apply is not None and not context.settings.dry_run:
+            applying = True
             applied = operation.apply(context, plan)
         return operation.render(plan, applied)
     except InvalidInputsError as invalid:
-        return _failed(operation.name, list(invalid.errors))
+        return _failed(operation.name, list(invalid.errors), applying)
     except ActionError as error:
-        return _failed(operation.name, [error])
+        return _failed(operation.name, [error], applying)
 
 
 def _secrets(raw: Mapping[str, str]) -> list[str]:
-    values = set(secret_values(raw))
-    for operation in OPERATIONS.values():
-        values.update(operation.secrets(raw))
-    return sorted(values, key=len, reverse=True)
+    values = set(secret_values(raw)) | set(token_values(raw))
+    # Each operation's own secret inputs; a package is imported only when one is given.
+    for spec in OPERATIONS.values():
+        values.update(spec.secrets(raw))
+    return sorted(maskable(values), key=len, reverse=True)  # printable forms only
 
 
-def _failed(name: str, problems: list[ActionError]) -> Outcome:
-    return Outcome(heading=f"{name} failed", markdown="", result={"ok": False}, problems=problems)
+def _failed(name: str, problems: list[ActionError], applying: bool = False) -> Outcome:
+    # Before apply only reads were sent, so the exact report of what is live is "nothing
+    # changed"; a failure inside apply that the operation did not report says nothing more.
+    said = "" if applying else "Nothing was changed: the run stopped before its first write."
+    return Outcome(heading=f"{name} failed", markdown=said, result={"ok": False}, problems=problems)
 
 
 def _report(common: CommonSettings, outcome: Outcome, calls: int, reporter: Reporter) -> int:

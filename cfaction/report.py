@@ -17,20 +17,34 @@ commands around it whenever it could be read as one (``::stop-commands::``, see 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import sys
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
 import github_action_utils as gha
+
+from cfaction import markdown, output_budget, report_file
 
 SUMMARY_LIMIT = 900 * 1024
 """Stay well under the runner's 1 MiB summary cap (actions/runner
 ``src/Runner.Worker/FileCommandManager.cs``, ``CreateStepSummaryCommand``)."""
 
+MIN_SCRUB = 4
+"""The shortest secret form scrubbed from our own text."""
+
 OutputValue = str | int | float | bool | list[Any] | dict[str, Any] | None
+
+
+def escaped_forms(value: str) -> list[str]:
+    """A secret as written and as our Markdown cells, HTML and JSON documents spell it."""
+    forms = [value, markdown.cell(value), html.escape(value, quote=False), html.escape(value)]
+    forms.append(json.dumps(value)[1:-1])
+    return list(dict.fromkeys(forms))
 
 
 def format_output(value: OutputValue) -> str:
@@ -51,10 +65,16 @@ class Reporter:
         self._secrets: list[str] = []
 
     def mask(self, value: str) -> None:
-        """Register a secret: masked by the runner and scrubbed from all our own text."""
-        if value and value not in self._secrets:
-            self._secrets.append(value)
-            self._secrets.sort(key=len, reverse=True)
+        """Register a secret: masked by the runner and scrubbed from all our own text, in
+        every form our text can carry it (as written, Markdown-table-, HTML- and
+        JSON-escaped). Forms shorter than :data:`MIN_SCRUB` are not scrubbed from our text,
+        where they would rewrite unrelated words (the inputs refuse such secrets)."""
+        if not value:
+            return
+        for form in escaped_forms(value):
+            if len(form) >= MIN_SCRUB and form not in self._secrets:
+                self._secrets.append(form)
+        self._secrets.sort(key=len, reverse=True)
 
     def scrub(self, text: str) -> str:
         for secret in self._secrets:
@@ -151,8 +171,40 @@ class RunnerReporter(Reporter):
                 + json.dumps({k: format_output(v) for k, v in values.items()})
             )
             return
-        for name, value in values.items():
-            gha.set_output(name, format_output(self.scrub_value(value)))
+        scrubbed = {name: self.scrub_value(value) for name, value in values.items()}
+        report_path = self._write_report(scrubbed)
+        if report_path:
+            scrubbed["report_path"] = report_path
+        fitted, cuts = output_budget.fit(
+            {name: format_output(value) for name, value in scrubbed.items()}, scrubbed
+        )
+        if cuts:
+            self._note_cuts(fitted, cuts, report_path)
+        for name, value in fitted.items():
+            gha.set_output(name, format_output(value))
+
+    def _write_report(self, document: dict[str, OutputValue]) -> str:
+        """The whole outputs in the report file; its path, or "" when it cannot be written."""
+        workspace = os.environ.get("GITHUB_WORKSPACE", "")
+        if not workspace:
+            return ""  # not a runner's step: nowhere later steps would look
+        try:
+            return report_file.write_report(
+                Path(workspace), os.environ.get("GITHUB_ACTION", "cfaction"), document
+            )
+        except report_file.ReportFileError as error:
+            self.warning(f"The report file was not written: {error}", title="report_path")
+            return ""
+
+    def _note_cuts(
+        self, fitted: dict[str, OutputValue], cuts: list[output_budget.Cut], report_path: str
+    ) -> None:
+        result = fitted.get("result")
+        if isinstance(result, dict):
+            fitted["result"] = {**result, "truncated": True, "cut": [c.as_json() for c in cuts]}
+        where = f"the whole report is in {report_path}" if report_path else "no report file"
+        cut = ", ".join(".".join((c.output, *c.path)) + f" ({c.kept} of {c.total})" for c in cuts)
+        self.log(f"Outputs cut to stay under GitHub's 1 MB limit: {cut}; {where}.")
 
     def summary(self, markdown: str) -> None:
         if not self._summary_path:

@@ -10,14 +10,22 @@ only the inputs written in ``with:``: :class:`RawInputs` applies the defaults in
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
-from urllib.parse import urlsplit
 
 from cfaction.credentials import Credentials, parse_credentials
 from cfaction.errors import InputError
+from cfaction.github.inputs import GITHUB_INPUTS, GitHubSettings, load_github
 from cfaction.problems import Problems
-from cfaction.values import ID, ZoneRef, int_between, is_loopback, parse_bool, seconds
+from cfaction.values import (
+    ID,
+    NOT_UTF8,
+    ZoneRef,
+    int_between,
+    parse_api_url,
+    parse_bool,
+    seconds,
+)
 
 DEFAULT_API_BASE_URL: Final = "https://api.cloudflare.com/client/v4"
 MAX_RETRIES_LIMIT: Final = 20
@@ -35,6 +43,7 @@ COMMON_INPUTS: Final[Mapping[str, str]] = {
     "max_retries": "5",
     "timeout": "30",
     "summary": "true",
+    **GITHUB_INPUTS,
 }
 """The inputs every operation shares, with the defaults action.yml gives them."""
 
@@ -69,11 +78,48 @@ class CommonSettings:
     max_retries: int
     timeout: float
     summary: bool
+    github: GitHubSettings = field(default_factory=GitHubSettings)
 
     @property
     def zone(self) -> ZoneRef | None:
         """The single zone of operations that take one."""
         return self.zones[0] if self.zones else None
+
+
+MAX_INPUT_CHARS: Final = 1024 * 1024
+"""The longest value one input may have: eight times what the runner can pass (each input
+is one environment variable, and Linux refuses one over 128 KiB); a longer list goes in a
+file (``@path``)."""
+
+
+def unreadable_inputs(raw: Mapping[str, str]) -> list[InputError]:
+    """The inputs no parser should see: text that is not UTF-8 (Python keeps each byte it
+    cannot decode from the environment or the command line as a lone surrogate, PEP 383),
+    or longer than :data:`MAX_INPUT_CHARS`."""
+    errors = []
+    for name, value in raw.items():
+        bad = NOT_UTF8.search(value)
+        if bad is not None:
+            byte = ord(bad.group()) - 0xDC00
+            what = f"the byte 0x{byte:02X}" if 0x80 <= byte <= 0xFF else "a lone surrogate"
+            errors.append(
+                InputError(
+                    name,
+                    f"is not UTF-8 text: character {bad.start() + 1} is {what}.",
+                    "Pass the value as UTF-8: save the file it comes from as UTF-8 (iconv -t "
+                    "UTF-8 converts one).",
+                )
+            )
+        elif len(value) > MAX_INPUT_CHARS:
+            errors.append(
+                InputError(
+                    name,
+                    f"has {len(value):,} characters; at most {MAX_INPUT_CHARS:,} are read.",
+                    "Write the value to a file in an earlier step and give @path (lists), or "
+                    "the file's path (records), instead.",
+                )
+            )
+    return errors
 
 
 def parse_operation(name: str, text: str, operations: Collection[str]) -> str:
@@ -110,6 +156,7 @@ def load_common(
     )
     summary = problems.attempt(lambda: parse_bool("summary", inputs.text("summary")), True)
     credentials = problems.attempt(lambda: _credentials(inputs, problems), None)
+    github = load_github(inputs.given, operation, problems)
     if problems.errors or operation is None or zones is None or credentials is None:
         return None
     return CommonSettings(
@@ -122,6 +169,7 @@ def load_common(
         max_retries=max_retries,
         timeout=timeout,
         summary=summary,
+        github=github,
     )
 
 
@@ -145,17 +193,4 @@ def _account_id(name: str, text: str) -> str | None:
 
 
 def _api_base_url(name: str, text: str) -> str:
-    text = text.strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InputError(
-            name, f"'{text}' is not an http(s) URL.", f"Leave it empty for {DEFAULT_API_BASE_URL}."
-        )
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise InputError(
-            name,
-            f"'{text}' uses plain http to a host that is not loopback; the credentials "
-            "would travel unencrypted.",
-            "Use https://, or http:// only to 127.0.0.1/localhost.",
-        )
-    return text
+    return parse_api_url(name, text, default=DEFAULT_API_BASE_URL)

@@ -18,6 +18,9 @@ from cfaction.errors import InputError
 from cfaction.problems import Problems
 
 ID: Final = re.compile(r"^[0-9a-f]{32}$")
+NOT_UTF8: Final = re.compile("[\ud800-\udfff]")
+"""What Python keeps of bytes that are not UTF-8 in the environment or the command line: a
+lone surrogate each (PEP 383), which cannot be printed."""
 _HEXISH: Final = re.compile(r"^[0-9a-fA-F]+$")
 _LABEL: Final = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TRUE: Final = ("true", "True", "TRUE")
@@ -77,17 +80,26 @@ def parse_zone(name: str, text: str, problems: Problems) -> ZoneRef:
         )
     host = text
     if "://" in text:
-        host = urlsplit(text).hostname or ""
+        try:
+            host = urlsplit(text).hostname or ""
+        except ValueError:  # a malformed [IPv6] literal: no host to take
+            host = ""
         if host:
             problems.warn(name, f"'{text}' is a URL; using its host '{host}'.")
     normalized = normalize_hostname(host)
     if normalized is None:
         raise InputError(
             name,
-            f"'{text}' is neither a zone ID (32 hex characters) nor a domain name.",
+            f"'{shown(text)}' is neither a zone ID (32 hex characters) nor a domain name.",
             "Write the zone's domain, e.g. example.com, or its Zone ID from the Overview page.",
         )
     return ZoneRef(name=normalized)
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """A value as a message quotes it: cut short, control characters as escapes."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 def normalize_hostname(text: str) -> str | None:
@@ -110,6 +122,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def parse_api_url(name: str, text: str, *, default: str) -> str:
+    """An API base URL: http(s) with a host, no spaces or control characters, and plain http
+    only to a loopback address (a token sent anywhere else would travel unencrypted).
+    ``default`` is what an empty value means, for the message."""
+    text = text.strip().rstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError for a malformed port)
+    except ValueError:  # a malformed [IPv6] literal or port
+        parts = None
+    unusable = any(c.isspace() or not c.isprintable() for c in text)
+    if parts is None or unusable or parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InputError(
+            name, f"'{shown(text)}' is not an http(s) URL.", f"Leave it empty for {default}."
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise InputError(
+            name,
+            f"'{shown(text)}' uses plain http to a host that is not loopback; the credentials "
+            "would travel unencrypted.",
+            "Use https://, or http:// only to 127.0.0.1/localhost.",
+        )
+    return text
+
+
 def int_between(low: int, high: int) -> Callable[[str, str], int]:
     """A parser of whole numbers from ``low`` to ``high``."""
 
@@ -121,7 +158,7 @@ def int_between(low: int, high: int) -> Callable[[str, str], int]:
         if value is None or not low <= value <= high:
             raise InputError(
                 name,
-                f"'{text}' is not a whole number from {low} to {high}.",
+                f"'{shown(text)}' is not a whole number from {low} to {high}.",
                 f"Write a number from {low} to {high}.",
             )
         return value

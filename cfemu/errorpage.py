@@ -29,9 +29,12 @@ def error_title(status: int) -> str:
         return "Error"
 
 
-def render_error_page(status: int, ray: str, host: str = "api.cloudflare.com") -> bytes:
-    """A small page with the markers clients look for: doctype, cf-error-details, Ray ID."""
-    title = escape(error_title(status))
+def render_error_page(
+    status: int, ray: str, host: str = "api.cloudflare.com", title: str | None = None
+) -> bytes:
+    """A small page with the markers clients look for: doctype, cf-error-details, Ray ID.
+    ``title`` replaces the status's own (HTML-escaped, as a page carries any text)."""
+    title = escape(title if title is not None else error_title(status))
     host = escape(host)
     ray_id = escape(ray.split("-")[0])
     page = f"""<!DOCTYPE html>

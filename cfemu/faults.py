@@ -42,7 +42,8 @@ class Fault:
     "lose_answer" serves the request (its changes take effect) and then closes the
     connection without answering, as when a response is lost on the way back.
     code/message default to 971 "Please wait and consider throttling your request speed"
-    for 429 and to 10001 plus the status's title (e.g. "Internal server error") otherwise.
+    for 429 and to 10001 plus the status's title (e.g. "Internal server error") otherwise;
+    an "html" page shows ``message`` (escaped) as its title instead of the status's.
     method/path (a regex searched in the path without /client/v4) select requests; None
     matches all. The first ``skip`` matching requests pass, then ``times`` are faulted
     (0 = forever).
@@ -183,7 +184,7 @@ def render_fault(fault: Fault) -> Response | None:
         headers["cf-ray"] = ray
         return Response(
             status=fault.status,
-            body=render_error_page(fault.status, ray),
+            body=render_error_page(fault.status, ray, title=fault.message),
             content_type="text/html; charset=UTF-8",
             headers=headers,
         )

@@ -5,7 +5,9 @@ src/Runner.Worker/Handlers/ContainerActionHandler.cs and the files named below):
 
 * every input declared in ``action.yml`` becomes ``INPUT_<NAME>`` (upper-cased, spaces to
   ``_``; src/Runner.Worker/Handlers/Handler.cs ``AddInputsToEnvironment``), with its
-  default when the workflow did not give it, ``""`` when it has none;
+  default when the workflow did not give it, ``""`` when it has none; a step that uses
+  ``docker://image`` has no ``action.yml``, so only the ``with:`` keys arrive
+  (``defaults=False``);
 * fresh, empty file-command files (``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``, …) and the
   ``GITHUB_*`` variables, ``GITHUB_ACTIONS=true`` and ``CI=true``;
 * afterwards, ``GITHUB_OUTPUT`` is parsed with the rules of the runner's
@@ -15,7 +17,9 @@ src/Runner.Worker/Handlers/ContainerActionHandler.cs and the files named below):
   legacy ``##[`` form.
 
 :func:`run_step` runs ``entrypoint.py`` as the container's main process would run;
-:func:`run_container_step` runs the built image with the runner's own ``docker run`` shape.
+:func:`run_container_step` runs the built image with the runner's own ``docker run`` shape,
+and :func:`run_action_step` the image an ``action.yml`` names as ``docker://…`` (a released
+``action.yml``, see scripts/release_action).
 
 Nothing here is used by the action itself; the Docker image does not contain it.
 """
@@ -27,11 +31,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from .github import WRITE_TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = frozenset(
@@ -89,6 +96,12 @@ class StepResult:
     summary: str
     commands: list[Command] = field(default_factory=list)
     workspace: Path | None = None
+    report: dict[str, object] | None = None
+    """The report file (``report_path``), as a later step reads it."""
+    file_commands: dict[str, str] = field(default_factory=dict)
+    """The text of each file command (``GITHUB_ENV``, ``GITHUB_STATE``, …) the step wrote."""
+    started: float = 0.0
+    """``time.monotonic()`` just before the process (or ``docker run``) was started."""
 
     def annotations(self, kind: str) -> list[Command]:
         return [c for c in self.commands if c.name == kind]
@@ -107,21 +120,68 @@ class StepResult:
         return parsed
 
 
+RUNNER_EXPRESSIONS = {
+    "${{ github.token }}": WRITE_TOKEN,
+    "${{ github.api_url }}": "https://api.github.com",
+}
+"""What the runner makes of the expressions action.yml defaults use: the job's token (here
+one the emulated GitHub API gives write permissions) and github.com's API root."""
+
+RUN_VARIABLES = {
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_API_URL": "https://api.github.com",
+    "GITHUB_WORKFLOW": "CI",
+    "GITHUB_JOB": "deploy",
+    "GITHUB_RUN_ID": "1000001",
+    "GITHUB_RUN_ATTEMPT": "1",
+}
+"""The run's other ``GITHUB_*`` variables, as on github.com."""
+
+
 def declared_inputs(action_yml: Path = REPO_ROOT / "action.yml") -> dict[str, str]:
-    """input name -> default ("" when it has none), as the runner reads them."""
+    """input name -> default ("" when it has none), as the runner reads and evaluates them."""
     document = yaml.safe_load(action_yml.read_text(encoding="utf-8"))
     inputs = document.get("inputs") or {}
-    return {str(name): str((spec or {}).get("default", "") or "") for name, spec in inputs.items()}
+    defaults = {name: str((spec or {}).get("default", "") or "") for name, spec in inputs.items()}
+    return {str(name): RUNNER_EXPRESSIONS.get(value, value) for name, value in defaults.items()}
 
 
 def input_environment(
-    given: Mapping[str, str], action_yml: Path = REPO_ROOT / "action.yml"
+    given: Mapping[str, str],
+    action_yml: Path = REPO_ROOT / "action.yml",
+    *,
+    defaults: bool = True,
 ) -> dict[str, str]:
     """``INPUT_*`` for every declared input, plus any undeclared ``with:`` key (the runner
-    only warns about those)."""
-    values = declared_inputs(action_yml)
+    only warns about those). With ``defaults=False`` only the given inputs, as the runner
+    passes them to a ``docker://`` step, which has no ``action.yml`` to read."""
+    values = declared_inputs(action_yml) if defaults else {}
     values.update(given)
     return {f"INPUT_{name.replace(' ', '_').upper()}": value for name, value in values.items()}
+
+
+def docker_image(action_yml: Path) -> str:
+    """The image a Docker action's ``runs.image`` names as ``docker://REF``, as REF.
+
+    The runner strips the prefix and pulls REF (ContainerActionHandler.cs); this stand-in
+    runs REF as it is, so it may be a local tag. Raises ValueError for anything else: a
+    ``Dockerfile`` (build it and call :func:`run_container_step` with the tag), another
+    ``runs.using``, or keys this stand-in does not apply (``entrypoint``, ``args``, ``env``,
+    ``pre-entrypoint``, ``post-entrypoint``).
+    """
+    document = yaml.safe_load(action_yml.read_text(encoding="utf-8"))
+    runs = document.get("runs") or {}
+    if runs.get("using") != "docker":
+        raise ValueError(f"{action_yml}: runs.using is {runs.get('using')!r}, not 'docker'")
+    unsupported = sorted(
+        set(runs) & {"entrypoint", "args", "env", "pre-entrypoint", "post-entrypoint"}
+    )
+    if unsupported:
+        raise ValueError(f"{action_yml}: the runner stand-in does not apply runs.{unsupported}")
+    image = str(runs.get("image", ""))
+    if not image.lower().startswith("docker://"):
+        raise ValueError(f"{action_yml}: runs.image is {image!r}, not docker://<image>")
+    return image[len("docker://") :]
 
 
 IMAGE_VARIABLES = ("ESBUILD_BINARY_PATH", "CFACTION_UNENV_DIR")
@@ -137,6 +197,7 @@ def run_step(
     timeout: float = 120,
     files: Mapping[str, str | bytes] | None = None,
     prepare: Callable[[Path], None] | None = None,
+    defaults: bool = True,
 ) -> StepResult:
     """Run the entrypoint as the runner runs the container's main process.
 
@@ -144,7 +205,7 @@ def run_step(
     ``prepare`` gets the workspace's path (to add, say, a ``node_modules`` tree). The step's
     environment is only what the runner would pass, plus ``PATH``, the variables the image
     sets for its bundler (:data:`IMAGE_VARIABLES`, taken from this process when it has them)
-    and ``env``.
+    and ``env``. ``defaults=False`` passes only the given inputs, as for ``docker://image``.
     """
     with tempfile.TemporaryDirectory(prefix="cfaction-step-") as tmp:
         root = Path(tmp)
@@ -174,15 +235,17 @@ def run_step(
             "GITHUB_EVENT_NAME": "push",
             "GITHUB_REPOSITORY": "octo/site",
             "GITHUB_SHA": "0" * 40,
+            **RUN_VARIABLES,
             "RUNNER_OS": "Linux",
             "RUNNER_TEMP": str(root),
             **{name: str(path) for name, path in paths.items()},
             **{name: os.environ[name] for name in IMAGE_VARIABLES if name in os.environ},
-            **input_environment(inputs, action_yml),
+            **input_environment(inputs, action_yml, defaults=defaults),
             **(env or {}),
         }
         # The package under test must be importable exactly as in the image (/app).
         step_env["PYTHONPATH"] = str(entrypoint.parent)
+        started = time.monotonic()
         completed = subprocess.run(
             [sys.executable, str(entrypoint)],
             cwd=workspace,
@@ -194,6 +257,8 @@ def run_step(
         )
         outputs = parse_file_commands(paths["GITHUB_OUTPUT"].read_text(encoding="utf-8"))
         summary = paths["GITHUB_STEP_SUMMARY"].read_text(encoding="utf-8")
+        report = read_report(workspace, outputs)
+        written = {name: path.read_text(encoding="utf-8") for name, path in paths.items()}
     return StepResult(
         exit_code=completed.returncode,
         stdout=completed.stdout,
@@ -202,7 +267,20 @@ def run_step(
         summary=summary,
         commands=parse_workflow_commands(completed.stdout)
         + parse_workflow_commands(completed.stderr),
+        started=started,
+        report=report,
+        file_commands=written,
     )
+
+
+def read_report(workspace: Path, outputs: Mapping[str, str]) -> dict[str, object] | None:
+    """The file ``report_path`` names, read as a later step of the job reads it (from the
+    workspace, the folder steps start in); None when the output is missing or empty."""
+    relative = outputs.get("report_path", "")
+    if not relative:
+        return None
+    document: dict[str, object] = json.loads((workspace / relative).read_text(encoding="utf-8"))
+    return document
 
 
 def run_container_step(
@@ -215,6 +293,7 @@ def run_container_step(
     timeout: float = 180,
     root: Path | None = None,
     action_yml: Path = REPO_ROOT / "action.yml",
+    defaults: bool = True,
 ) -> StepResult:
     """Run the built ``image`` as the runner runs a container action's step.
 
@@ -230,27 +309,59 @@ def run_container_step(
     The runner's folders are made under ``root`` (kept, and ``workspace`` set on the result)
     or a temporary folder (removed; ``workspace`` is None). ``files`` are written into the
     workspace first. On a timeout the container is removed and ``TimeoutExpired`` raised.
+    ``defaults=False`` passes only the given inputs, as the runner does for ``docker://``.
     """
+    step = _ContainerStep(image, inputs, docker_host, files, env, timeout, action_yml, defaults)
     if root is not None:
-        return _run_container(image, inputs, root, docker_host, files, env, timeout, action_yml)
+        return step.run(root)
     with tempfile.TemporaryDirectory(prefix="cfaction-container-step-") as tmp:
-        result = _run_container(
-            image, inputs, Path(tmp), docker_host, files, env, timeout, action_yml
-        )
+        result = step.run(Path(tmp))
     result.workspace = None
     return result
 
 
-def _run_container(
-    image: str,
-    inputs: Mapping[str, str],
-    root: Path,
-    docker_host: str | None,
-    files: Mapping[str, str | bytes] | None,
-    env: Mapping[str, str] | None,
-    timeout: float,
+def run_action_step(
     action_yml: Path,
+    inputs: Mapping[str, str],
+    *,
+    docker_host: str | None = None,
+    files: Mapping[str, str | bytes] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 180,
+    root: Path | None = None,
 ) -> StepResult:
+    """Run a step that uses the action ``action_yml`` describes, whose ``runs.image`` is
+    ``docker://REF`` (:func:`docker_image`): its inputs and defaults, then REF as
+    :func:`run_container_step` runs an image. REF must exist on the engine (no pull)."""
+    return run_container_step(
+        docker_image(action_yml),
+        inputs,
+        docker_host=docker_host,
+        files=files,
+        env=env,
+        timeout=timeout,
+        root=root,
+        action_yml=action_yml,
+    )
+
+
+@dataclass(frozen=True)
+class _ContainerStep:
+    image: str
+    inputs: Mapping[str, str]
+    docker_host: str | None
+    files: Mapping[str, str | bytes] | None
+    env: Mapping[str, str] | None
+    timeout: float
+    action_yml: Path
+    defaults: bool
+
+    def run(self, root: Path) -> StepResult:
+        return _run_container(self, root)
+
+
+def _run_container(step: _ContainerStep, root: Path) -> StepResult:
+    image, docker_host, env, timeout = step.image, step.docker_host, step.env, step.timeout
     runner_temp = root / "_temp"
     workspace = root / "workspace"
     file_commands = runner_temp / "_runner_file_commands"
@@ -263,14 +374,14 @@ def _run_container(
     }
     for host in mounts:
         host.mkdir(parents=True, exist_ok=True)
-    write_files(workspace, files)
+    write_files(workspace, step.files)
     (runner_temp / "_github_workflow" / "event.json").write_text("{}", encoding="utf-8")
     commands = {name: f"{prefix}{os.urandom(8).hex()}" for name, prefix in FILE_COMMANDS.items()}
     for name in commands.values():
         (file_commands / name).touch()
 
     step_env = {
-        **input_environment(inputs, action_yml),
+        **input_environment(step.inputs, step.action_yml, defaults=step.defaults),
         "HOME": "/github/home",
         "GITHUB_ACTIONS": "true",
         "CI": "true",
@@ -280,6 +391,7 @@ def _run_container(
         "GITHUB_REPOSITORY": "octo/site",
         "GITHUB_SHA": "0" * 40,
         "GITHUB_REF": "refs/heads/main",
+        **RUN_VARIABLES,
         "RUNNER_OS": "Linux",
         "RUNNER_TEMP": "/github/runner_temp",
         **{name: f"/github/file_commands/{file}" for name, file in commands.items()},
@@ -297,6 +409,7 @@ def _run_container(
     cli_env = {**os.environ, **step_env}
     if docker_host:
         cli_env["DOCKER_HOST"] = docker_host
+    started = time.monotonic()
     try:
         completed = subprocess.run(
             command, env=cli_env, capture_output=True, text=True, timeout=timeout, check=False
@@ -311,17 +424,20 @@ def _run_container(
             check=False,
         )
         raise
+    outputs = parse_file_commands(
+        (file_commands / commands["GITHUB_OUTPUT"]).read_text(encoding="utf-8")
+    )
     return StepResult(
         exit_code=completed.returncode,
         stdout=completed.stdout,
         stderr=completed.stderr,
-        outputs=parse_file_commands(
-            (file_commands / commands["GITHUB_OUTPUT"]).read_text(encoding="utf-8")
-        ),
+        outputs=outputs,
         summary=(file_commands / commands["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
         commands=parse_workflow_commands(completed.stdout)
         + parse_workflow_commands(completed.stderr),
         workspace=workspace,
+        started=started,
+        report=read_report(workspace, outputs),
     )
 
 

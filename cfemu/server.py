@@ -21,8 +21,10 @@ from .dispatch import Dispatcher
 from .errorpage import error_title
 from .errors import ReplyError
 from .faults import FaultSet
+from .github import GITHUB_PREFIX, GitHubState
 from .reqlog import LoggedRequest, RequestLog
 from .routes import build_router
+from .routes.github import handle as handle_github
 from .routing import Router
 from .state import State
 from .workerd import check_boots
@@ -47,6 +49,7 @@ class _Server(ThreadingHTTPServer):
         faults: FaultSet,
         log: RequestLog,
         verbose: bool,
+        github: GitHubState | None = None,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -54,6 +57,7 @@ class _Server(ThreadingHTTPServer):
         self.faults = faults
         self.log = log
         self.verbose = verbose
+        self.github = github or GitHubState()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -131,7 +135,10 @@ class _Handler(BaseHTTPRequestHandler):
             client_ip=str(self.client_address[0]),
             prefixed=prefixed,
         )
-        response = server.dispatcher.handle(request)
+        if not prefixed and split.path.startswith(GITHUB_PREFIX + "/"):
+            response = handle_github(server.github, request)  # the GitHub API beside it
+        else:
+            response = server.dispatcher.handle(request)
         if response is None:
             self._drop()
         else:
@@ -239,6 +246,8 @@ class Emulator:
         self.host = host
         self.faults = FaultSet()
         self.log = RequestLog()
+        self.github = GitHubState()
+        """The GitHub REST API served under ``github_url`` (cfemu.github)."""
         self.router: Router = build_router()
         self.verbose = verbose
         self._requested_port = port
@@ -250,7 +259,12 @@ class Emulator:
             raise RuntimeError("emulator already started")
         dispatcher = Dispatcher(self.state, self.router, self.faults, self.log)
         self._server = _Server(
-            (self.host, self._requested_port), dispatcher, self.faults, self.log, self.verbose
+            (self.host, self._requested_port),
+            dispatcher,
+            self.faults,
+            self.log,
+            self.verbose,
+            self.github,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -299,6 +313,11 @@ class Emulator:
     @property
     def base_url(self) -> str:
         return self.root_url + API_PREFIX
+
+    @property
+    def github_url(self) -> str:
+        """The root of the emulated GitHub API (``github_api_url``)."""
+        return self.root_url + GITHUB_PREFIX
 
     def clear_log(self) -> None:
         self.log.clear()

@@ -65,3 +65,14 @@ def step(emulator: Emulator) -> RunStep:
         return run_step(given, env=env)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The hardening matrices' figures (tests/harness/figures.py), after the results."""
+    from tests.harness import figures
+
+    found = figures.lines()
+    if found:
+        terminalreporter.section("hardening figures")
+        for line in found:
+            terminalreporter.write_line(line)

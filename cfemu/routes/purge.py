@@ -21,7 +21,9 @@ Checks, in order, each answering the first problem it finds:
   approximations, one code per kind of item:
     - 1015 files: a string URL, or an object {"url": str, "headers": {str: str}}
       ("headers" optional); the URL must be absolute http(s) with a host and contain no
-      whitespace or control characters.
+      whitespace or control characters. One list holds only strings or only objects, as
+      the API reference's body variants do (by URL, by URL and headers): a mix is refused
+      at its first item of the other shape.
     - 1016 tags: 1 to 1024 printable ASCII characters, no spaces.
     - 1017 hosts: a hostname (dot-separated labels of letters, digits and inner hyphens,
       at most 63 characters each and 253 in all; no scheme, port or path).
@@ -149,6 +151,15 @@ def _check_items(kind: str, items: list[Any]) -> None:
         if not valid(item):
             message = f"Invalid {kind}[{index}]: {_ITEM_RULES[kind]}"
             raise ReplyError.single(400, ITEM_CODES[kind], message)
+    if kind == "files":
+        shape = isinstance(items[0], dict)
+        mixed = next((i for i, item in enumerate(items) if isinstance(item, dict) != shape), None)
+        if mixed is not None:
+            message = (
+                f"Invalid files[{mixed}]: files must be all URL strings or all "
+                '{"url", "headers"} objects'
+            )
+            raise ReplyError.single(400, ITEM_CODES["files"], message)
 
 
 def _valid_file(item: Any) -> bool:

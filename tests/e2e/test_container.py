@@ -5,6 +5,9 @@ with container paths, and the runner's five mounts: ``run_container_step`` in
 cfemu/runner.py. The emulator listens on the host's loopback and the
 container shares the host network.
 
+The released ``action.yml`` (``scripts/release_action``: ``image: docker://…``) runs too,
+against the built image tagged as a release would name it (:func:`run_action_step`).
+
 Run it with ``scripts/container test``, which starts an engine, builds the image and sets
 ``CFACTION_IMAGE``; plain ``scripts/test`` deselects these tests (marker ``container``).
 Without an engine they skip with the reason, except in CI (``CI=true``), where they fail.
@@ -14,7 +17,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,12 +32,15 @@ from cfemu.demo import (
     DEMO_ZONE_ID,
     demo_state,
 )
-from cfemu.runner import run_container_step
+from cfemu.runner import REPO_ROOT, run_action_step, run_container_step
 from tests.harness.bundler import BUNDLER
 
 pytestmark = pytest.mark.container
 
 IMAGE = os.environ.get("CFACTION_IMAGE", "cfaction:test")
+RELEASED = "ghcr.io/cfaction-test/cfaction:0.0.0-local"
+"""The name the built image is tagged with locally, as the release workflow names the image
+(only on the engine: nothing is pushed)."""
 
 
 def unavailable(reason: str) -> None:
@@ -264,7 +272,9 @@ def test_the_image_holds_only_what_the_action_runs(image: str) -> None:
         "print(sorted(os.listdir('/app')))\n"
         "print(importlib.util.find_spec('cfemu') is None)\n"
         "print([t for t in ('gcc', 'cc', 'make') if shutil.which(t)])\n"
-        "print([d for d, _, f in os.walk('/app') if '__pycache__' in d])\n"
+        "print([os.path.join(d, n) for d, _, files in os.walk('/app') for n in files\n"
+        "       if n.endswith('.py') and d != '/app'\n"
+        "       and not os.path.exists(importlib.util.cache_from_source(os.path.join(d, n)))])\n"
         "print(os.path.exists('/tmp/requirements.txt'), os.path.exists('/root/.cache/pip'))\n"
     )
     completed = subprocess.run(
@@ -325,3 +335,85 @@ def test_the_image_has_what_bundling_needs_and_no_node(image: str) -> None:
     ]
     assert lines[3].startswith("pathe ")
     assert lines[4:] == ["True", "[]", "[]"]
+
+
+def test_a_purge_in_the_image_compiles_no_module(
+    image: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    # The image carries the bytecode of every module a run imports (the Dockerfile's
+    # warm-up): with PYTHONVERBOSE, a module compiled from source logs
+    # "# code object from /path/module.py" (a .pyc logs its quoted __pycache__ path).
+    run = run_container_step(
+        image,
+        api(
+            emulator,
+            operation="purge",
+            zone="www.example.com",
+            api_token=DEMO_TOKEN,
+            files="/index.html",
+        ),
+        env={"PYTHONVERBOSE": "1"},
+        root=tmp_path,
+    )
+
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert "# code object from '" in run.stderr, "PYTHONVERBOSE did not reach the container"
+    compiled = re.findall(r"^# code object from (/\S+\.py)$", run.stderr, flags=re.MULTILINE)
+    assert compiled == []
+
+
+@pytest.fixture
+def released_action(image: str, tmp_path: Path) -> Iterator[Path]:
+    """The action.yml a release makes, naming the built image by a release-like tag."""
+    subprocess.run(["docker", "tag", image, RELEASED], check=True, timeout=60)
+    out = tmp_path / "released" / "action.yml"
+    out.parent.mkdir()
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "release_action"),
+            "--image",
+            RELEASED,
+            "--output",
+            str(out),
+            str(REPO_ROOT / "action.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    try:
+        yield out
+    finally:
+        subprocess.run(["docker", "rmi", RELEASED], capture_output=True, timeout=60, check=False)
+
+
+def test_the_released_action_yml_runs_the_prebuilt_image(
+    released_action: Path, emulator: Emulator, tmp_path: Path
+) -> None:
+    # As `uses: owner/cfaction@v1` after a release: the runner reads the released
+    # action.yml (its inputs and defaults) and runs the image it names, no build.
+    assert f"image: docker://{RELEASED}" in released_action.read_text(encoding="utf-8")
+
+    run = run_action_step(
+        released_action,
+        api(
+            emulator,
+            operation="purge",
+            zone="www.example.com",
+            api_token=DEMO_TOKEN,
+            files="/index.html\n/blog/",
+        ),
+        root=tmp_path / "step",
+    )
+
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert (run.outputs["purged"], run.outputs["batches"]) == ("2", "1")
+    purged = [r.json for r in emulator.log if r.path.endswith("/purge_cache")]
+    assert purged == [
+        {"files": ["https://www.example.com/index.html", "https://www.example.com/blog/"]}
+    ]
+    assert run.result()["ok"] is True
+    assert run.annotations("error") == []

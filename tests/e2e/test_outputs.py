@@ -13,7 +13,15 @@ from tests.conftest import RunStep
 
 pytestmark = pytest.mark.e2e
 
-COMMON_OUTPUTS = {"zone_id", "zone_name", "account_id", "dry_run", "api_calls", "result"}
+COMMON_OUTPUTS = {
+    "zone_id",
+    "zone_name",
+    "account_id",
+    "dry_run",
+    "api_calls",
+    "result",
+    "report_path",
+}
 """What every operation sets (tests/unit/test_contract.py checks action.yml declares them)."""
 
 ZONE_OPERATIONS = {

@@ -273,8 +273,10 @@ def test_each_kind_goes_in_its_own_requests(step: RunStep, emulator: Emulator) -
         ["hosts"],
         ["prefixes"],
     ]
+    # One item with headers makes every item of its batch an object (the API schema takes
+    # all strings or all objects).
     assert purge_bodies(emulator)[0]["files"] == [
-        "https://example.com/a",
+        {"url": "https://example.com/a"},
         {"url": "https://example.com/a", "headers": {"CF-Device-Type": "mobile"}},
     ]
     assert purge_bodies(emulator)[1]["tags"] == ["Blog", "news"]  # tags are case-insensitive

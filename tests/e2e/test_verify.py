@@ -195,7 +195,8 @@ def test_pasted_bearer_prefix_works_with_a_warning(step: RunStep, emulator: Emul
 
 
 def test_malformed_token_gets_the_header_format_hint(step: RunStep) -> None:
-    run = step(operation="verify", api_token="short-token")
+    # A bearer token's characters, but not in the form Cloudflare issues (no dots)
+    run = step(operation="verify", api_token="dotted.token.of.a.bearer.form.0123456789")
 
     assert run.exit_code == 1
     (error,) = run.annotations("error")

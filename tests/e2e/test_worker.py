@@ -131,6 +131,7 @@ def test_a_module_worker_with_wasm_and_text_modules_is_published(emulator: Emula
         "preview_alias_url",
         "routes",
         "custom_domains",
+        "report_path",
     }
     assert "| `add.wasm` | application/wasm | 8 B |" in run.summary
 
@@ -412,7 +413,7 @@ def test_secrets_never_leak(emulator: Emulator) -> None:
             "no scheme",
         ),
         (
-            {"config": "wrangler.toml", "vars": "GREETING=x", "secrets": "GREETING=y"},
+            {"config": "wrangler.toml", "vars": "GREETING=x", "secrets": "GREETING=hello"},
             "secrets",
             "used once per Worker",
         ),

@@ -179,8 +179,8 @@ def test_a_rollback_deploys_the_version_before_the_current_one(emulator: Emulato
 def test_a_rollback_past_a_change_of_secrets_is_forced_as_wrangler_does(
     emulator: Emulator,
 ) -> None:
-    first = deploy(emulator, secrets="TOKEN=one").outputs["version_id"]
-    deploy(emulator, "v2", secrets="TOKEN=two")
+    first = deploy(emulator, secrets="TOKEN=first-token").outputs["version_id"]
+    deploy(emulator, "v2", secrets="TOKEN=second-token")
 
     run = step(emulator, script_name="app", rollback="true")
 

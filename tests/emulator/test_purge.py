@@ -149,7 +149,7 @@ FILE_OBJECT = {
     [
         ({"purge_everything": True}, "everything", ()),
         ({"files": ["https://example.com/a.css", "http://example.com/b.js"]}, "files", None),
-        ({"files": [FILE_OBJECT, "https://example.com/x"]}, "files", None),
+        ({"files": [FILE_OBJECT, {"url": "https://example.com/x"}]}, "files", None),
         ({"files": [{"url": "https://example.com:8443/y?v=1#top"}]}, "files", None),
         ({"tags": ["a-cache-tag", "Another:Tag!"]}, "tags", None),
         ({"hosts": ["www.example.com", "images.example.com", "localhost"]}, "hosts", None),
@@ -294,6 +294,27 @@ def test_items_up_to_the_limit_pass(emu: Emulator, zone_id: str, kind: str, coun
 
 
 # --- 400: invalid items (1015-1018) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "index"),
+    [
+        ([FILE_OBJECT, "https://example.com/x"], 1),
+        (["https://example.com/x", "https://example.com/y", FILE_OBJECT], 2),
+    ],
+)
+def test_a_files_list_mixing_strings_and_objects_is_refused(
+    emu: Emulator, files: list[Any], index: int
+) -> None:
+    # The API's body variants take all URL strings or all {url, headers} objects.
+    assert_error(
+        purge(emu, ZONE_FREE, {"files": files}),
+        400,
+        1015,
+        f'Invalid files[{index}]: files must be all URL strings or all {{"url", "headers"}} '
+        "objects",
+    )
+    assert emu.state.purges == []
 
 
 FILE_RULE = (

@@ -3,10 +3,21 @@ one lookup decides the error class, the retry rule and the hint together."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import responses
 
-from cfaction.catalogue import CATALOGUE, HintContext, Verdict, class_for_status, hint_for, lookup
+from cfaction.catalogue import (
+    CATALOGUE,
+    RETRY_TABLE,
+    HintContext,
+    Verdict,
+    class_for_status,
+    hint_for,
+    lookup,
+    retry_rule,
+)
 from cfaction.client import Client
 from cfaction.credentials import Credentials
 from cfaction.errors import (
@@ -282,7 +293,7 @@ def test_a_5xx_carrying_code_10000_is_a_server_error_never_not_allowed(
 
     verdict = lookup(status, errors, ctx(mode=mode, permission=ZONE_READ))
 
-    assert verdict == Verdict(ServerError, "idempotent", verdict.hint)
+    assert verdict == Verdict(ServerError, "checked", verdict.hint)
     assert verdict.hint.startswith(SERVER_HINT)
     assert "not allowed" not in verdict.hint
     assert "It needs" not in verdict.hint
@@ -376,6 +387,7 @@ def test_a_409_with_no_known_code_is_resent_only_when_it_is_safe(
         (10215, "The latest version is not the one that serves all traffic"),
         (81057, "Cloudflare already has this record"),
         (81044, "A record cfaction planned to change no longer exists"),
+        (100117, "The custom domain's hostname already has DNS records"),
     ],
 )
 def test_a_known_deterministic_code_is_never_retried(code: int, hint: str) -> None:
@@ -404,7 +416,7 @@ def test_10215_at_409_is_sent_once_even_for_a_put(rsps: responses.RequestsMock) 
 
 
 def test_an_html_page_with_status_200_is_a_server_error_retried_when_idempotent() -> None:
-    assert lookup(200, [], ctx(), is_page=True) == Verdict(ServerError, "idempotent", "")
+    assert lookup(200, [], ctx(), is_page=True) == Verdict(ServerError, "checked", "")
     assert lookup(200, [], ctx()) == Verdict(APIError, "never", "")
 
 
@@ -464,7 +476,6 @@ def test_every_entry_hint_fills_in_without_leftover_placeholders() -> None:
     for entry in CATALOGUE:
         hint = entry.hint.format(method="PATCH", path=ZONE_PATH, needed=" It needs x.")
         assert "{" not in hint and "}" not in hint, entry
-        assert entry.retry in ("always", "idempotent", "never"), entry
     assert lookup(403, [detail(10000, "x")], context).hint.startswith(
         f"The credentials are valid but not allowed to PATCH {ZONE_PATH}. It needs {ZONE_READ}."
     )
@@ -475,3 +486,42 @@ def test_a_throttle_code_is_retried_whatever_the_status_since_nothing_was_proces
 
     assert (verdict.error, verdict.retry) == (RateLimitError, "always")
     assert verdict.hint.startswith("Cloudflare rate-limited these credentials")
+
+
+@pytest.mark.parametrize(
+    ("status", "codes", "page", "transport", "rule"),
+    [
+        (429, [], False, None, "always"),
+        (400, [971], False, None, "always"),
+        (503, [10100], False, None, "always"),  # a please-wait code wins over the status
+        (500, [], False, None, "checked"),
+        (502, [10000], False, None, "checked"),
+        (522, [], True, None, "checked"),
+        (200, [], True, None, "checked"),
+        (None, [], False, "lost", "checked"),
+        (None, [], False, "connect", "always"),
+        (408, [], False, None, "idempotent"),
+        (409, [1234], False, None, "idempotent"),
+        (400, [], False, None, "never"),
+        (403, [10000], False, None, "never"),
+        (404, [], False, None, "never"),
+        (200, [], False, None, "never"),
+    ],
+)
+def test_the_retry_table_decides_by_status_code_and_transport_together(
+    status: int | None, codes: list[int], page: bool, transport: Any, rule: str
+) -> None:
+    assert retry_rule(status, codes, is_page=page, transport=transport) == rule
+
+
+def test_a_409_with_a_code_the_catalogue_knows_is_never_retried_by_the_table() -> None:
+    assert retry_rule(409, [100117], known=True) == "never"
+    assert lookup(409, [detail(100117, "Hostname already has DNS records")], ctx()).retry == (
+        "never"
+    )
+
+
+def test_every_retry_rule_says_which_answers_it_covers_and_why() -> None:
+    for rule in RETRY_TABLE:
+        assert rule.answer and rule.why, rule
+        assert rule.retry in ("always", "checked", "idempotent", "never"), rule

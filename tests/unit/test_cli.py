@@ -47,7 +47,7 @@ def test_the_help_names_every_operation_and_each_input_default() -> None:
         if name == "operation":
             continue
         help_text = actions[name].help or ""
-        if INPUTS[name]:
+        if INPUTS[name] and "${{" not in INPUTS[name]:
             assert help_text.startswith(f"default: {INPUTS[name]}"), name
         else:
             assert "default" not in help_text, name
@@ -192,3 +192,11 @@ def test_main_rejects_a_broken_token_from_the_environment_without_showing_it(
     assert "error (Input api_token): api_token: contains a space or line break" in captured.err
     assert ENV_TOKEN not in captured.out + captured.err
     assert json.loads(captured.out)["api_calls"] == 0
+
+
+def test_the_github_token_comes_from_github_token_and_no_workflow_expression_is_shown() -> None:
+    raw = cli.raw_inputs(["dns", "--pr-comment", "true"], {"GITHUB_TOKEN": "ghs_" + "x" * 36})
+
+    assert raw["github_token"] == "ghs_" + "x" * 36
+    help_text = {a.dest: a.help or "" for a in cli.build_parser()._actions}
+    assert "${{" not in help_text["github_token"] + help_text["github_api_url"]

@@ -366,7 +366,7 @@ def test_a_non_json_200_page_is_a_server_error(
     with pytest.raises(ServerError) as excinfo:
         make_client(delays, max_retries=0).request("GET", "/zones")
 
-    assert "non-JSON body: 'plain text, not JSON'" in excinfo.value.message
+    assert "non-JSON body: “plain text, not JSON”" in excinfo.value.message
 
 
 # retries
@@ -503,6 +503,25 @@ def test_retry_after_above_300_seconds_raises_at_once_without_sleeping(
     assert excinfo.value.retry_after > 300
     assert client.calls == 1
     assert delays == []
+    # What happened, and advice that can help: not a higher max_retries, nor "every retry".
+    assert f"Cloudflare asked to wait {excinfo.value.retry_after:,.0f} s" in excinfo.value.hint
+    assert "longer than the 300 s cfaction waits" in excinfo.value.hint
+    assert "raise max_retries" not in excinfo.value.hint
+    assert "after every retry" not in excinfo.value.hint
+
+
+def test_a_5xx_retry_after_above_300_seconds_says_so_without_rate_limit_advice(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    rsps.get(ZONES, status=503, body="", headers={"Retry-After": "900"})
+    client = make_client(delays)
+
+    with pytest.raises(ServerError) as excinfo:
+        client.request("GET", "/zones")
+
+    assert excinfo.value.hint.startswith("Cloudflare asked to wait 900 s before")
+    assert "rate limit" not in excinfo.value.hint
+    assert client.calls == 1
 
 
 def test_retry_after_of_exactly_300_seconds_is_still_waited(
@@ -854,3 +873,155 @@ def test_pagination_passes_the_permission_to_the_hint(
         list(make_client(delays).paginate("/zones", permission=ZONE_READ))
 
     assert f"It needs {ZONE_READ}." in excinfo.value.hint
+
+
+# writes that are not safe to repeat: checked after a lost answer (Client.write)
+
+SCRIPTS = f"{BASE}/accounts/a1/workers/scripts/w"
+
+
+class Check:
+    """A lost-answer check that answers from a list, and records the ``since`` it got."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.since: list[float] = []
+
+    def __call__(self, since: float) -> Any:
+        self.since.append(since)
+        return self.answers.pop(0)
+
+
+def test_a_write_answered_at_once_costs_one_call_and_no_check(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    rsps.post(f"{SCRIPTS}/versions", json=ok({"id": "v1"}))
+    check = Check()
+    client = make_client(delays)
+
+    envelope = client.write("POST", "/accounts/a1/workers/scripts/w/versions", check=check)
+
+    assert (envelope.result, envelope.recovered) == ({"id": "v1"}, False)
+    assert (client.calls, check.since, delays) == (1, [], [])
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [
+        {"status": 500, "json": failure(error(10001, "Internal server error"))},
+        {"status": 522, "body": HTML_522},
+        {"body": requests.exceptions.ReadTimeout("read timed out")},
+        {"body": requests.exceptions.ConnectionError("connection reset by peer")},
+    ],
+    ids=["500", "HTML 522", "timeout", "reset"],
+)
+def test_a_write_whose_answer_is_lost_is_not_sent_again_when_the_check_finds_it(
+    rsps: responses.RequestsMock, delays: list[float], lost: dict[str, Any]
+) -> None:
+    rsps.post(f"{SCRIPTS}/versions", **lost)
+    check = Check({"id": "v1"})
+    notes: list[str] = []
+    client = make_client(delays, notes=notes)
+    started = time.time()
+
+    envelope = client.write("POST", "/accounts/a1/workers/scripts/w/versions", check=check)
+
+    assert (envelope.result, envelope.recovered) == ({"id": "v1"}, True)
+    assert client.calls == 1  # the check's own reads are the caller's
+    assert len(delays) == 1  # a pause lets a slow attempt finish before the check
+    # Before any answer told Cloudflare's clock, the check looks 30 s back.
+    assert started - 30 <= check.since[0] < started - 29
+    assert "but the write was applied; not sent again" in notes[-1]
+
+
+def test_a_write_the_check_does_not_find_is_sent_again_then_fails_after_its_retries(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    for _ in range(3):
+        rsps.post(f"{SCRIPTS}/deployments", status=502, body="")
+    check = Check(None, None, None)
+    client = make_client(delays)
+
+    with pytest.raises(ServerError):
+        client.write("POST", "/accounts/a1/workers/scripts/w/deployments", check=check)
+
+    assert client.calls == 3
+    assert len(check.since) == 3  # checked before each new attempt, and after the last
+
+
+def test_a_resent_write_refused_as_already_there_takes_what_the_lost_attempt_made(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    path = "/accounts/a1/queues/q1/consumers"
+    rsps.post(f"{BASE}{path}", body=requests.exceptions.ReadTimeout("read timed out"))
+    rsps.post(f"{BASE}{path}", status=400, json=failure(error(11004, "consumer exists")))
+    # The first check missed the consumer (made after the check read); the refusal finds it.
+    check = Check(None, {"consumer_id": "c1"})
+    client = make_client(delays)
+
+    envelope = client.write("POST", path, check=check, conflict_codes={11004})
+
+    assert (envelope.result, envelope.recovered) == ({"consumer_id": "c1"}, True)
+    assert client.calls == 2
+
+
+def test_a_first_attempt_refused_with_a_conflict_code_is_an_error_not_a_recovery(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    path = "/accounts/a1/queues/q1/consumers"
+    rsps.post(f"{BASE}{path}", status=400, json=failure(error(11004, "consumer exists")))
+    check = Check()
+    client = make_client(delays)
+
+    with pytest.raises(APIError) as excinfo:
+        client.write("POST", path, check=check, conflict_codes={11004})
+
+    assert excinfo.value.codes() == [11004]
+    assert check.since == []
+
+
+def test_a_write_whose_check_cannot_read_is_not_sent_blindly(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    rsps.post(f"{SCRIPTS}/versions", status=500, json=failure(error(10001, "Internal error")))
+
+    def unreadable(_since: float) -> Any:
+        raise ServerError(status=500, method="GET", path="/accounts/a1/workers/scripts/w/versions")
+
+    client = make_client(delays)
+
+    with pytest.raises(ServerError) as excinfo:
+        client.write("POST", "/accounts/a1/workers/scripts/w/versions", check=unreadable)
+
+    assert client.calls == 1
+    assert "it may or may not be in effect" in excinfo.value.hint
+
+
+def test_a_write_looks_back_from_cloudflares_clock_once_an_answer_told_it(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    ahead = time.time() + 3600  # Cloudflare's clock an hour ahead of this machine's
+    rsps.get(ZONES, json=ok([]), headers={"Date": formatdate(ahead, usegmt=True)})
+    rsps.post(f"{SCRIPTS}/versions", body=requests.exceptions.ReadTimeout("read timed out"))
+    check = Check({"id": "v1"})
+    client = make_client(delays)
+    client.request("GET", "/zones")
+
+    client.write("POST", "/accounts/a1/workers/scripts/w/versions", check=check)
+
+    # Whole seconds of Date, plus the 2 s margin.
+    assert ahead - 4 < check.since[0] <= ahead - 1
+
+
+def test_a_write_rate_limited_is_sent_again_without_a_check(
+    rsps: responses.RequestsMock, delays: list[float]
+) -> None:
+    rsps.post(f"{SCRIPTS}/versions", status=429, body="", headers={"Retry-After": "2"})
+    rsps.post(f"{SCRIPTS}/versions", json=ok({"id": "v1"}))
+    check = Check()
+    client = make_client(delays)
+
+    envelope = client.write("POST", "/accounts/a1/workers/scripts/w/versions", check=check)
+
+    assert envelope.result == {"id": "v1"}
+    assert (delays, check.since) == ([2.0], [])

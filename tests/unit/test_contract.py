@@ -20,7 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-COMMON_OUTPUTS = {"zone_id", "zone_name", "account_id", "dry_run", "api_calls", "result"}
+COMMON_OUTPUTS = {
+    "zone_id",
+    "zone_name",
+    "account_id",
+    "dry_run",
+    "api_calls",
+    "result",
+    "report_path",
+}
 """The outputs every operation sets (``main._outputs``)."""
 
 
@@ -69,7 +77,7 @@ def test_the_operations_the_code_runs_are_the_ones_it_accepts() -> None:
         assert operation.name == name
         assert parse_operation("operation", name, OPERATIONS) == name
         try:
-            assert load_settings(operation=name).operation is operation
+            assert load_settings(operation=name).operation is operation.operation()
         except InvalidInputsError as invalid:  # the operation's own inputs are missing
             assert "operation" not in [e.input_name for e in invalid.errors], name
     with pytest.raises(InputError) as excinfo:

@@ -6,6 +6,8 @@ import pytest
 
 from cfaction import main
 from cfaction.credentials import (
+    MAX_TOKEN_CHARS,
+    MIN_TOKEN_CHARS,
     Credentials,
     looks_like_global_key,
     looks_like_token,
@@ -33,7 +35,10 @@ def parse_error(**raw: str) -> InputError:
 # token mode
 
 
-@pytest.mark.parametrize("token", [TOKEN, NEW_TOKEN, ACCOUNT_TOKEN, "short-but-fine"])
+LONGEST_TOKEN = "cfut_" + "Ab0-._~+/" * 112 + "x" * 9 + "=="  # 1,024 characters, every RFC 6750 one
+
+
+@pytest.mark.parametrize("token", [TOKEN, NEW_TOKEN, ACCOUNT_TOKEN, "x" * 40, LONGEST_TOKEN])
 def test_a_token_gives_token_mode_without_warnings(token: str) -> None:
     credentials, warnings = parse_credentials({"api_token": token})
 
@@ -80,9 +85,7 @@ def test_surrounding_whitespace_and_newlines_are_trimmed_silently() -> None:
     assert warnings == []
 
 
-@pytest.mark.parametrize(
-    ("pasted", "position"), [("abcd efgh", 5), ("abcd\nefgh", 5), ("ab\tcd", 3)]
-)
+@pytest.mark.parametrize(("pasted", "position"), [("abcd efgh", 5), ("ab\tcd", 3)])
 def test_a_space_or_newline_inside_the_token_is_rejected_naming_api_token(
     pasted: str, position: int
 ) -> None:
@@ -91,6 +94,99 @@ def test_a_space_or_newline_inside_the_token_is_rejected_naming_api_token(
     assert error.input_name == "api_token"
     assert f"contains a space or line break at character {position}" in error.message
     assert error.fix == "Copy the value again as a single line."
+
+
+@pytest.mark.parametrize(
+    ("token", "count"), [("x" * 39, "39"), ("cfut_" + "x" * 20, "25"), (TOKEN[:-1], "39")]
+)
+def test_a_token_shorter_than_any_cloudflare_issues_is_refused_as_cut_short(
+    token: str, count: str
+) -> None:
+    error = parse_error(api_token=token)
+
+    assert error.input_name == "api_token"
+    assert error.message.startswith(f"api_token: has {count} characters;")
+    assert f"at least {MIN_TOKEN_CHARS}" in error.message
+    assert "so part of it is missing" in error.message
+    assert "Copy the whole token again" in error.fix
+    assert token not in str(error)
+
+
+def test_a_token_longer_than_any_format_is_refused_without_quoting_it() -> None:
+    token = "A" * 120_000  # a pasted file: it would come back from the API as an HTML 431
+
+    error = parse_error(api_token=token)
+
+    assert error.input_name == "api_token"
+    assert error.message.startswith("api_token: has 120,000 characters;")
+    assert f"at most {MAX_TOKEN_CHARS:,} are read" in error.message
+    assert "Store only the token itself" in error.fix
+    assert len(str(error)) < 400
+
+
+def test_the_longest_token_allowed_is_max_token_chars() -> None:
+    assert len(LONGEST_TOKEN) == MAX_TOKEN_CHARS
+    assert parse_error(api_token=LONGEST_TOKEN + "x").input_name == "api_token"
+
+
+@pytest.mark.parametrize(
+    ("token", "char", "position"),
+    [
+        (TOKEN[:20] + "%" + TOKEN[21:], "%", 21),
+        (TOKEN[:10] + "=" + TOKEN[11:], "=", 11),  # = only pads the end
+        (TOKEN + ",", ",", 41),
+        (TOKEN[:5] + '"' + TOKEN[6:], '"', 6),
+    ],
+)
+def test_a_character_no_bearer_token_has_is_refused_with_its_position(
+    token: str, char: str, position: int
+) -> None:
+    error = parse_error(api_token=token)
+
+    assert error.input_name == "api_token"
+    assert f"contains '{char}' at position {position}, which no API token has" in error.message
+    assert "Copy the token again" in error.fix
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        f'"Bearer {TOKEN}"\n# the deploy token',
+        f"{TOKEN}\n{TOKEN}",
+        f"{TOKEN}\r\nsecond line",
+        "abcd\nefgh",
+    ],
+)
+def test_a_multi_line_token_paste_is_refused_without_quoting_a_line(pasted: str) -> None:
+    error = parse_error(api_token=pasted)
+
+    assert error.input_name == "api_token"
+    assert error.problem == (
+        "has 2 lines; a credential is one line (a pasted note or file, or a line-wrapped copy?)."
+    )
+    assert error.fix == "Store only the value itself in the secret, on one line."
+    for line in pasted.splitlines():
+        assert line.strip() not in str(error)
+
+
+@pytest.mark.parametrize("name", ["global_key", "email"])
+def test_a_multi_line_global_key_or_email_is_refused_too(name: str) -> None:
+    raw = {"email": EMAIL, "global_key": GLOBAL_KEY, name: "first-line\nsecond-line"}
+
+    error = parse_error(**raw)
+
+    assert error.input_name == name
+    assert "has 2 lines" in error.message
+
+
+def test_every_line_of_a_multi_line_bearer_paste_is_masked_bare_token_included() -> None:
+    pasted = f'"Bearer {TOKEN}"\n# the deploy token'
+
+    values = secret_values({"api_token": pasted})
+
+    assert TOKEN in values
+    assert f'"Bearer {TOKEN}"' in values
+    assert "# the deploy token" in values
 
 
 def test_a_non_ascii_character_in_the_token_is_rejected_with_its_code_point() -> None:
@@ -297,11 +393,11 @@ def test_secret_values_leave_worker_secrets_to_the_worker_operation() -> None:
 
 
 def test_worker_secret_values_are_each_value_raw_and_trimmed() -> None:
-    raw = {"secrets": "API_KEY= padded-value \n# a comment\nEMPTY=  \nB=x=y"}
+    raw = {"secrets": "API_KEY= padded-value \n# a comment\nEMPTY=  \nB=x=y=z"}
 
     values = set(worker_secrets.secret_values(raw))
 
-    assert values == {"padded-value", "x=y"}
+    assert values == {"padded-value", "x=y=z"}
 
 
 def test_worker_secret_values_of_a_malformed_input_mask_every_line() -> None:

@@ -783,3 +783,76 @@ def test_load_dns_returns_the_valid_records_beside_every_error(tmp_path: Path) -
     assert [r.label for r in dns.records] == ["records[0] (A www)"]
     assert (dns.default_mode, dns.batch_limit) == (None, 200)
     assert [e.input_name for e in problems.errors] == ["mode", "records"]
+
+
+# shapes and bounds (issue 15): nothing malformed reaches the API
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        ("{type: TXT, name: www, content: [v=spf1, -all]}", "content is a list, not a single"),
+        ("{type: A, name: [www], content: 192.0.2.1}", "name is a list, not a single value"),
+        ("{type: {A: 1}, name: www, content: 192.0.2.1}", "type is a mapping, not a single"),
+        ("{type: A, name: www, content: 192.0.2.1, ttl: [300]}", "ttl is a list, not a single"),
+        ("{type: A, name: www, content: 192.0.2.1, tags: {a: b}}", "tags is a mapping."),
+        ("{type: A, name: www, content: 192.0.2.1, tags: [[a]]}", "tags holds a list or mapping."),
+        ("{type: SRV, name: _x._tcp, data: {port: [1]}}", "data holds a list or mapping"),
+    ],
+)
+def test_a_field_of_the_wrong_shape_is_refused_before_any_call(record: str, problem: str) -> None:
+    error = load_error(records=f"- {record}")
+
+    assert error.input_name == "records"
+    assert problem in error.problem
+
+
+def test_the_label_of_a_record_with_a_list_name_does_not_print_the_list() -> None:
+    error = load_error(records="- {type: A, name: [a, b], content: 192.0.2.1}")
+
+    assert error.problem.startswith("records[0] (A ?): name is a list")
+
+
+def test_a_ttl_of_thousands_of_digits_is_refused_with_its_length() -> None:
+    error = load_error(
+        records="- {type: A, name: www, content: 192.0.2.1, ttl: " + "9" * 5000 + "}"
+    )
+
+    assert error.problem == "records has a number of 5,000 digits; at most 100 are read (line 1)."
+    assert "Quote it" in error.fix
+
+
+def test_a_ttl_input_of_thousands_of_digits_is_not_a_number_and_is_cut_short() -> None:
+    error = load_error(type="A", name="www", content="192.0.2.1", ttl="9" * 5000)
+
+    assert "ttl '999" in error.problem and "…' is not a number." in error.problem
+    assert len(error.problem) < 200
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[" * 5000 + "]" * 5000, "records nests deeper than 64 levels"),
+        (
+            "- {type: A, name: www, content: 192.0.2.1, name: api}",
+            "records names the key 'name' twice",
+        ),
+        (
+            "- &a {type: A, name: www, content: *a}",
+            "records has the alias *a inside the value it names",
+        ),
+    ],
+)
+def test_a_records_document_beyond_the_bounds_is_refused(text: str, problem: str) -> None:
+    error = load_error(records=text)
+
+    assert error.input_name == "records"
+    assert error.problem.startswith(problem)
+
+
+def test_a_records_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "dns.yml").write_bytes(b"- {type: A, name: caf\xe9, content: 192.0.2.1}\n")
+
+    error = load_error(tmp_path, records="dns.yml")
+
+    assert error.problem == "'dns.yml' is not UTF-8 text (byte 21)."

@@ -106,6 +106,7 @@ def test_every_operation_is_one_package_exposing_the_registered_value() -> None:
     packages = sorted(p.name for p in (PRODUCT / "ops").iterdir() if (p / "__init__.py").is_file())
 
     assert packages == sorted(OPERATIONS)
-    for name, operation in OPERATIONS.items():
+    for name, spec in OPERATIONS.items():
+        operation = spec.operation()
         assert operation.name == name
         assert operation.load.__module__.startswith(f"cfaction.ops.{name}.")

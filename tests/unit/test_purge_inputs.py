@@ -672,14 +672,14 @@ def test_the_label_is_the_url_with_its_variant_headers() -> None:
 def test_settings_inputs_are_not_purge_inputs_for_verify() -> None:
     settings = load_settings(operation="verify")
 
-    assert settings.operation is OPERATIONS["verify"]
+    assert settings.operation is OPERATIONS["verify"].operation()
     assert settings.inputs == VerifyInputs()
 
 
 def test_purge_inputs_are_not_checked_for_verify() -> None:
     settings = load_settings(operation="verify", files="ftp://x", batch_size="0")
 
-    assert settings.operation is OPERATIONS["verify"]
+    assert settings.operation is OPERATIONS["verify"].operation()
     assert settings.inputs == VerifyInputs()
 
 
@@ -687,7 +687,7 @@ def test_settings_inputs_hold_the_purge_inputs_for_purge() -> None:
     settings = load_settings(None, **raw(files="/a", dry_run="true"))
 
     assert settings.common.operation == "purge"
-    assert settings.operation is OPERATIONS["purge"]
+    assert settings.operation is OPERATIONS["purge"].operation()
     assert settings.common.dry_run is True
     assert settings.inputs == PurgeInputs(files=(FileItem("/a"),))
 
@@ -715,3 +715,68 @@ def test_a_prefix_with_a_space_is_an_error() -> None:
 
     assert error.input_name == "prefixes"
     assert "contains a space" in error.message
+
+
+# bounds and shapes (issue 15)
+
+
+def purge_error_in(workspace: Path, **given: str) -> InputError:
+    return helpers.load_error(workspace, **raw(**given))
+
+
+@pytest.mark.parametrize("name", ["files", "tags", "hosts", "prefixes"])
+def test_a_json_list_nested_past_the_limit_is_refused_naming_the_input(name: str) -> None:
+    error = load_error(**{name: "[" * 5000 + "]" * 5000})
+
+    assert error.input_name == name
+    assert error.problem == "nests deeper than 64 levels of arrays and objects."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"url": "https://example.com/a", "url": "https://example.com/b"}',
+        '[{"url": "https://example.com/a", "headers": {"Origin": "a", "Origin": "b"}}]',
+    ],
+)
+def test_a_purge_object_naming_a_key_twice_is_refused(text: str) -> None:
+    error = load_error(files=text)
+
+    assert error.input_name == "files"
+    assert "twice" in error.problem
+    assert "the second value would silently replace the first" in error.fix
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("files", b"https://example.com/a\x00b\n", "contains the control character U+0000."),
+        ("prefixes", b"example.com/a\x00\n", "contains the control character U+0000."),
+        ("files", b"https://example.com/\x1b[2J\n", "contains the control character U+001B."),
+    ],
+)
+def test_a_control_character_in_a_list_file_is_refused_before_any_call(
+    tmp_path: Path, name: str, content: bytes, problem: str
+) -> None:
+    (tmp_path / "list.txt").write_bytes(content)
+
+    error = purge_error_in(tmp_path, **{name: "@list.txt"})
+
+    assert error.input_name == name
+    assert error.problem.endswith(problem)
+    assert "\x00" not in str(error) and "\x1b" not in str(error)
+
+
+def test_a_list_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "list.txt").write_bytes(b"https://example.com/caf\xe9\n")
+
+    error = purge_error_in(tmp_path, files="@list.txt")
+
+    assert error.problem == "'list.txt' is not UTF-8 text (byte 23)."
+
+
+@pytest.mark.parametrize("url", ["https://[::1/x", "https://example.com:99999/a"])
+def test_a_url_with_a_broken_ipv6_host_or_port_is_not_a_url(url: str) -> None:
+    error = load_error(files=url)
+
+    assert error.problem == f"'{url}' is not an http(s) URL with a host."

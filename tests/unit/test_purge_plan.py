@@ -536,8 +536,9 @@ def test_each_batch_is_posted_with_its_exact_body(rsps: responses.RequestsMock) 
         (
             EXAMPLE_COM,
             {
+                # With one {url, headers} item, every item is an object (the API's schema).
                 "files": [
-                    "https://example.com/a",
+                    {"url": "https://example.com/a"},
                     {"url": "https://example.com/a", "headers": {"A": "1", "X-B": "2"}},
                 ]
             },
@@ -774,7 +775,9 @@ def test_the_failed_items_list_is_capped_with_an_and_n_more_line(
 
     listed = [line for line in outcome.markdown.splitlines() if line.startswith("  - `")]
     assert len(listed) == MAX_LISTED_FAILURES
-    assert "- …and 7 more items; the `result` output lists them all." in outcome.markdown
+    assert (
+        "- …and 7 more items; the report file (`report_path`) lists them all." in outcome.markdown
+    )
     # Both batches are named, the second with why it was not sent.
     assert f"- {EXAMPLE_COM} files batch 1/2 (200 files): Invalid access token" in outcome.markdown
     assert (

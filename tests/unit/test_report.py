@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cfaction.output_budget import CUT_STRING_MARK, OUTPUTS_LIMIT
 from cfaction.report import (
     SUMMARY_LIMIT,
     ConsoleReporter,
@@ -32,11 +33,24 @@ class RunnerFiles:
     def __init__(self, root: Path) -> None:
         self.output = root / "set_output_1"
         self.summary = root / "step_summary_1"
+        self.workspace = root / "workspace"
         self.output.touch()
         self.summary.touch()
+        self.workspace.mkdir()
+
+    def all_outputs(self) -> dict[str, str]:
+        return parse_file_commands(self.output.read_text(encoding="utf-8"))
 
     def outputs(self) -> dict[str, str]:
-        return parse_file_commands(self.output.read_text(encoding="utf-8"))
+        """The outputs written, but for ``report_path``."""
+        return {k: v for k, v in self.all_outputs().items() if k != "report_path"}
+
+    def report(self) -> dict[str, object]:
+        """The report file that ``report_path`` names, read as a later step reads it."""
+        document: dict[str, object] = json.loads(
+            (self.workspace / self.all_outputs()["report_path"]).read_text(encoding="utf-8")
+        )
+        return document
 
     def summary_text(self) -> str:
         return self.summary.read_text(encoding="utf-8")
@@ -49,6 +63,8 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunnerFiles:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_OUTPUT", str(files.output))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(files.summary))
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(files.workspace))
+    monkeypatch.setenv("GITHUB_ACTION", "deploy")
     return files
 
 
@@ -133,6 +149,105 @@ def test_outputs_are_formatted_before_they_are_written(runner: RunnerFiles) -> N
     }
 
 
+# RunnerReporter: the report file and the outputs limit
+
+
+def test_the_report_file_holds_every_output_with_its_json_type(runner: RunnerFiles) -> None:
+    RunnerReporter().outputs({"dry_run": False, "api_calls": 2, "ids": ["a"], "zone_name": None})
+
+    path = runner.all_outputs()["report_path"]
+    assert path.startswith(".cfaction/deploy-") and path.endswith(".json")
+    assert runner.report() == {"dry_run": False, "api_calls": 2, "ids": ["a"], "zone_name": None}
+    assert (runner.workspace / ".cfaction" / ".gitignore").read_text().endswith("*\n")
+
+
+def test_each_run_writes_its_own_report_file(runner: RunnerFiles) -> None:
+    RunnerReporter().outputs({"run": 1})
+    first = runner.all_outputs()["report_path"]
+    runner.output.write_text("")
+    RunnerReporter().outputs({"run": 2})
+
+    assert runner.all_outputs()["report_path"] != first
+    assert json.loads((runner.workspace / first).read_text()) == {"run": 1}
+    assert runner.report() == {"run": 2}
+
+
+def test_secrets_are_scrubbed_from_the_report_file(runner: RunnerFiles) -> None:
+    reporter = RunnerReporter()
+    reporter.mask(SECRET)
+    reporter.outputs({"result": {"message": f"token {SECRET} refused"}})
+
+    text = (runner.workspace / runner.all_outputs()["report_path"]).read_text()
+    assert SECRET not in text
+    assert runner.report() == {"result": {"message": "token *** refused"}}
+
+
+def test_a_workspace_that_cannot_be_written_leaves_report_path_empty(
+    runner: RunnerFiles, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (runner.workspace / ".cfaction").write_text("a file where the folder would go")
+
+    RunnerReporter().outputs({"ok": True})
+
+    assert runner.all_outputs() == {"ok": "true"}
+    [warning] = [c for c in parse_workflow_commands(capsys.readouterr().out) if c.name == "warning"]
+    assert warning.properties["title"] == "report_path"
+    assert "The report file was not written: .cfaction/deploy-" in warning.data
+
+
+def output_bytes(runner: RunnerFiles) -> int:
+    return len(runner.output.read_bytes())
+
+
+def test_outputs_too_big_are_cut_at_the_end_of_their_longest_list(
+    runner: RunnerFiles, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = [f"https://example.com/assets/{n:05}/" + "x" * 60 for n in range(20_000)]
+    failed = [{"url": url, "error": "timeout"} for url in urls[:8_000]]
+    values: dict[str, OutputValue] = {
+        "purged_urls": urls,
+        "result": {"ok": False, "purged_urls": urls, "failed": failed, "api_calls": 7},
+        "api_calls": 7,
+    }
+
+    RunnerReporter().outputs(values)
+
+    assert output_bytes(runner) < OUTPUTS_LIMIT < MIB
+    written = runner.outputs()
+    kept = json.loads(written["purged_urls"])
+    result = json.loads(written["result"])
+    assert 0 < len(kept) < len(urls) and kept == urls[: len(kept)]
+    assert result["truncated"] is True
+    cuts = {(c["output"], c.get("path")): (c["total"], c["kept"]) for c in result["cut"]}
+    assert cuts[("purged_urls", None)] == (20_000, len(kept))
+    assert set(cuts) <= {("purged_urls", None), ("result", "purged_urls"), ("result", "failed")}
+    assert result["ok"] is False and result["api_calls"] == 7 and written["api_calls"] == "7"
+    assert runner.report() == values  # whole, uncut
+    assert "Outputs cut to stay under GitHub's 1 MB limit: " in capsys.readouterr().out
+
+
+def test_outputs_under_the_limit_are_not_marked(runner: RunnerFiles) -> None:
+    urls = [f"https://example.com/{n}" for n in range(1_000)]
+
+    RunnerReporter().outputs({"purged_urls": urls, "result": {"ok": True}})
+
+    assert json.loads(runner.outputs()["purged_urls"]) == urls
+    assert json.loads(runner.outputs()["result"]) == {"ok": True}
+
+
+def test_a_text_too_long_for_the_outputs_is_cut_with_a_mark(runner: RunnerFiles) -> None:
+    page = "<html>" + "y" * (2 * MIB) + "</html>"
+
+    RunnerReporter().outputs({"result": {"ok": False, "errors": [], "message": page}})
+
+    assert output_bytes(runner) < OUTPUTS_LIMIT
+    result = json.loads(runner.outputs()["result"])
+    assert result["message"].startswith("<html>yyy")
+    assert result["message"].endswith(CUT_STRING_MARK)
+    assert result["truncated"] is True
+    assert runner.report() == {"result": {"ok": False, "errors": [], "message": page}}
+
+
 def test_outputs_without_github_output_are_logged_instead(
     runner: RunnerFiles, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -206,6 +321,31 @@ def test_the_longest_secret_is_scrubbed_first() -> None:
     reporter.mask("abcdefgh")
 
     assert reporter.scrub("x abcdefgh y abcd") == "x *** y ***"
+
+
+@pytest.mark.parametrize(
+    ("secret", "written"),
+    [
+        ("pa|ss<word>", "pa\\|ss&lt;word&gt;"),  # a Markdown table cell
+        ('q"uo&te', "q&quot;uo&amp;te"),  # an HTML attribute
+        ('back\\slash"quote', 'back\\\\slash\\"quote'),  # a JSON string
+        ("tab\tand\nnewline", "tab\\tand\\nnewline"),  # a JSON string of two lines
+    ],
+)
+def test_a_secret_is_scrubbed_in_the_escaped_forms_our_text_carries(
+    secret: str, written: str
+) -> None:
+    reporter = ConsoleReporter()
+    reporter.mask(secret)
+
+    assert reporter.scrub(f"a {written} b") == "a *** b"
+
+
+def test_forms_too_short_to_mask_are_not_scrubbed_from_ordinary_words() -> None:
+    reporter = ConsoleReporter()
+    reporter.mask("abc")
+
+    assert reporter.scrub("abcdef and abc") == "abcdef and abc"
 
 
 # RunnerReporter: log

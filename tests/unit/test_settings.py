@@ -41,7 +41,7 @@ def test_valid_inputs_load_into_settings_with_the_action_yml_defaults() -> None:
     common = settings.common
 
     assert common.operation == "verify"
-    assert settings.operation is OPERATIONS["verify"]
+    assert settings.operation is OPERATIONS["verify"].operation()
     assert common.zones == ()
     assert common.zone is None
     assert common.account_id is None
@@ -386,6 +386,11 @@ def test_input_names_cover_every_declared_input() -> None:
         "max_retries",
         "timeout",
         "summary",
+        "pr_comment",
+        "comment_key",
+        "github_token",
+        "github_api_url",
+        "deployment_environment",
         "files",
         "tags",
         "hosts",
@@ -424,3 +429,56 @@ def test_input_names_cover_every_declared_input() -> None:
 )
 def test_split_list_accepts_lines_and_commas_and_drops_blanks(text: str, items: list[str]) -> None:
     assert split_list(text) == items
+
+
+# inputs no parser is given (issue 15: not UTF-8, too long)
+
+
+def test_an_input_with_a_byte_that_is_not_utf8_is_refused_naming_the_byte() -> None:
+    # Python keeps an undecodable byte of the environment as a lone surrogate (PEP 383)
+    error = load_error(zone="caf\udce9.example")
+
+    assert error.input_name == "zone"
+    assert error.problem == "is not UTF-8 text: character 4 is the byte 0xE9."
+    assert "iconv -t UTF-8" in error.fix
+
+
+def test_an_input_over_the_size_cap_is_refused_before_it_is_parsed() -> None:
+    from cfaction.settings import MAX_INPUT_CHARS
+
+    error = load_error(zone="a" * (MAX_INPUT_CHARS + 1))
+
+    assert error.input_name == "zone"
+    assert error.problem == f"has {MAX_INPUT_CHARS + 1:,} characters; at most 1,048,576 are read."
+    assert "@path" in error.fix
+
+
+def test_every_unreadable_input_is_reported_at_once() -> None:
+    errors = helpers.load_errors(None, **raw(zone="\udcff", account_id="\udcfe"))
+
+    assert sorted(e.input_name for e in errors) == ["account_id", "zone"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://[::1/x", "https://[::1", "https://127.0.0.1:99999/v4", "https://host:port/v4"],
+)
+def test_an_api_base_url_with_a_broken_ipv6_literal_or_port_is_not_a_url(url: str) -> None:
+    error = load_error(api_base_url=url)
+
+    assert error.input_name == "api_base_url"
+    assert error.problem == f"'{url}' is not an http(s) URL."
+
+
+def test_an_api_base_url_with_a_control_character_is_refused_and_shown_escaped() -> None:
+    error = load_error(api_base_url="https://api.example.test/\x1b[31m")
+
+    assert error.problem == "'https://api.example.test/\\u001b[31m' is not an http(s) URL."
+
+
+@pytest.mark.parametrize("zone", ["https://[::1/x", "http://[zone"])
+def test_a_zone_url_with_a_broken_ipv6_literal_is_neither_id_nor_domain(zone: str) -> None:
+    error = load_error(zone=zone)
+
+    assert error.input_name == "zone"
+    assert "is neither a zone ID (32 hex characters) nor a domain name" in error.problem

@@ -10,7 +10,7 @@ import pytest
 import responses
 from responses import matchers
 
-from cfaction.errors import AuthError, ZoneError
+from cfaction.errors import AuthError, ServerError, ZoneError
 from tests.helpers import ACCOUNT_ID, BASE, ZONE_ID, Run, failure, ok
 
 ZONE = {
@@ -209,3 +209,19 @@ def test_verify_never_writes_even_without_dry_run(rsps: responses.RequestsMock) 
     assert run.settings.operation.apply is None
     assert outcome.problems == []
     assert [c.request.method for c in rsps.calls] == ["GET"]
+
+
+def test_a_server_error_leaves_the_token_status_unknown_not_invalid(
+    rsps: responses.RequestsMock,
+) -> None:
+    for _ in range(3):  # the first attempt and max_retries 2
+        rsps.get(f"{BASE}/user/tokens/verify", status=500, json=failure(10000, "Internal"))
+
+    outcome = Run("verify", zone=ZONE_ID).perform()
+
+    (problem,) = outcome.problems
+    assert isinstance(problem, ServerError)
+    assert "not allowed" not in problem.hint  # a 5xx carrying 10000 is not a permission
+    assert outcome.outputs["token_status"] == "unknown"
+    assert "not checked: Cloudflare did not answer" in outcome.markdown
+    assert "not checked (the credentials could not be checked)" in outcome.markdown

@@ -402,7 +402,7 @@ def test_invalid_values_name_their_input(
 
 def test_a_name_used_by_two_kinds_of_binding_is_an_error(tmp_path: Path) -> None:
     error = load_error(
-        project(tmp_path), operation="worker", config="wrangler.toml", secrets="GREETING=x"
+        project(tmp_path), operation="worker", config="wrangler.toml", secrets="GREETING=hello"
     )
 
     assert (error.input_name, error.problem) == ("secrets", "GREETING is also defined in vars.")
@@ -537,3 +537,182 @@ def test_minify_without_bundling_is_warned_about_as_wrangler_does(tmp_path: Path
         "minify and no_bundle can't be used together: the files are uploaded as they are; "
         "minify them in your own build."
     ]
+
+
+# bad input (issue 15): refused before any call, nothing walked outside the workspace
+
+
+def no_bundle(root: Path, **given: str) -> dict[str, str]:
+    write(root, {"src/index.js": MODULE})
+    return {
+        "operation": "worker",
+        "account_id": ACCOUNT_ID,
+        "script_name": "w",
+        "script": "src/index.js",
+        "compatibility_date": "2026-11-01",
+        "no_bundle": "true",
+        **given,
+    }
+
+
+@pytest.mark.parametrize(
+    ("routes", "problem"),
+    [
+        ("${{ vars.ROUTE }}", "holds a GitHub expression (${{ … }}) that was never evaluated"),
+        ("example.com/api/* example.com/v2/*", "contains a space"),
+        ("example.com/a*b", "has a * inside its path; only a trailing * is allowed there"),
+        ("ex*ample.com/*", "has a * inside its host; only a leading * is allowed there"),
+        ("example.com/*?x=1", "has a query string or fragment, which a route never matches on"),
+        ("ftp://example.com/*", "has a scheme other than http:// or https://"),
+        ("example.com:8080/*", "does not start with a hostname ('example.com:8080')"),
+    ],
+)
+def test_a_route_cloudflare_would_refuse_after_the_upload_is_refused_first(
+    tmp_path: Path, routes: str, problem: str
+) -> None:
+    error = load_error(tmp_path, **no_bundle(tmp_path, routes=routes))
+
+    assert error.input_name == "routes"
+    assert error.problem.endswith(f"{problem}.")
+    assert "Write host/path, e.g. example.com/*" in error.fix
+
+
+@pytest.mark.parametrize(
+    "routes", ["example.com/*", "*.example.com/api/*", "*example.com/*", "https://example.com/"]
+)
+def test_routes_cloudflare_takes_are_taken(tmp_path: Path, routes: str) -> None:
+    inputs = load_settings(tmp_path, **no_bundle(tmp_path, routes=routes)).inputs
+
+    assert isinstance(inputs, WorkerInputs)
+    assert [r.pattern for r in inputs.routes] == [routes]
+
+
+def test_a_route_with_a_space_in_the_config_names_config(tmp_path: Path) -> None:
+    project(tmp_path, **{"wrangler.toml": TOML.replace('"example.com/*"', '"example.com/ *"')})
+
+    error = load_error(tmp_path, operation="worker", config="wrangler.toml")
+
+    assert error.input_name == "config"
+    assert error.problem == "the route 'example.com/ *' contains a space."
+
+
+@pytest.mark.parametrize(
+    ("pattern", "link", "problem"),
+    [
+        ("src/out/*", ("/etc", "src/out"), "'src/out/*' reaches 'src/out', which links outside"),
+        ("src/**", ("/", "src/root"), "'src/**' reaches 'src/root', which links outside"),
+        (
+            "src/*.mjs",
+            ("/etc/hostname", "src/lib.mjs"),
+            "'src/*.mjs' matches 'src/lib.mjs', which links outside",
+        ),
+    ],
+)
+def test_a_modules_glob_never_walks_or_takes_anything_outside_the_workspace(
+    tmp_path: Path, pattern: str, link: tuple[str, str], problem: str
+) -> None:
+    raw = no_bundle(tmp_path, modules=pattern)
+    (tmp_path / link[1]).symlink_to(link[0])
+
+    error = load_error(tmp_path, **raw)
+
+    assert error.input_name == "modules"
+    assert error.problem.startswith(problem)
+
+
+def test_a_globstar_follows_links_inside_the_workspace_once(tmp_path: Path) -> None:
+    raw = no_bundle(tmp_path, modules="src/**/*.txt")
+    write(tmp_path, {"src/lib/a.txt": "a"})
+    (tmp_path / "src" / "alias").symlink_to(tmp_path / "src" / "lib")
+    (tmp_path / "src" / "lib" / "loop").symlink_to(tmp_path / "src")  # a cycle
+
+    inputs = worker(tmp_path, **{k: v for k, v in raw.items() if k != "operation"})
+
+    assert [(m.name, m.type) for m in inputs.modules] == [("lib/a.txt", "Text")]
+
+
+def test_a_modules_glob_that_matches_only_folders_says_so(tmp_path: Path) -> None:
+    raw = no_bundle(tmp_path, modules="src/lib")
+    write(tmp_path, {"src/lib/a.txt": "a"})
+
+    error = load_error(tmp_path, **raw)
+
+    assert error.problem == "'src/lib' matches only folders (src/lib), and modules are files."
+    assert "src/**/*.js" in error.fix
+
+
+def test_a_script_path_longer_than_any_path_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    error = load_error(tmp_path, **no_bundle(tmp_path, script="a/" * 60_000))
+
+    assert error.input_name == "script"
+    assert error.problem.startswith("the path has 120,000 bytes; a path has at most 4,096")
+    assert len(str(error)) < 300
+
+
+def test_a_script_that_is_not_javascript_is_refused_without_bundling(tmp_path: Path) -> None:
+    raw = no_bundle(tmp_path, script="readme.md")
+    write(tmp_path, {"readme.md": "# hi\n"})
+
+    error = load_error(tmp_path, **raw)
+
+    assert error.input_name == "script"
+    assert error.problem == "'readme.md' is not a JavaScript or Python module."
+
+
+def test_a_module_rule_can_make_any_entry_a_javascript_module(tmp_path: Path) -> None:
+    project(
+        tmp_path,
+        **{
+            "src/worker.md": MODULE,
+            "wrangler.toml": TOML.replace('main = "src/index.js"', 'main = "src/worker.md"')
+            + '\n[[rules]]\ntype = "ESModule"\nglobs = ["**/*.md"]\n',
+        },
+    )
+
+    inputs = worker(tmp_path, config="wrangler.toml")
+
+    assert inputs.entry_name == "worker.md"
+    assert inputs.format == "modules"
+
+
+def test_a_text_rule_does_not_make_an_entry_javascript(tmp_path: Path) -> None:
+    write(tmp_path, {"notes.txt": MODULE})
+
+    error = load_error(tmp_path, **no_bundle(tmp_path, script="notes.txt"))
+
+    assert error.problem == "'notes.txt' is not a JavaScript or Python module."
+
+
+BOMB = "".join(
+    f"l{n}: &l{n} [" + ", ".join(["lol" if n == 0 else f"*l{n - 1}"] * 9) + "]\n" for n in range(9)
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("vars", BOMB, "has YAML aliases (*name) that stand for more than 1,000,000"),
+        ("bindings", "- " + BOMB.replace("\n", "\n  "), "has YAML aliases (*name)"),
+        ("vars", '{"A": ' * 3000 + "1" + "}" * 3000, "nests deeper than 64 levels"),
+        ("vars", "A: 1\nA: 2", "names the key 'A' twice (line 2)."),
+        ("vars", '{"A": 1, "A": 2}', "names the key 'A' twice (line 1)."),
+        ("vars", "{1: a}", "has the name 1, which is not text."),
+    ],
+)
+def test_vars_and_bindings_beyond_the_bounds_are_refused(
+    tmp_path: Path, name: str, text: str, problem: str
+) -> None:
+    error = load_error(tmp_path, **no_bundle(tmp_path, **{name: text}))
+
+    assert error.input_name == name
+    assert error.problem.startswith(problem)
+
+
+def test_a_secrets_file_nested_past_the_limit_is_refused(tmp_path: Path) -> None:
+    raw = no_bundle(tmp_path, secrets="@secrets.json")
+    write(tmp_path, {"secrets.json": '{"A": ' * 3000 + '"x"' + "}" * 3000})
+
+    error = load_error(tmp_path, **raw)
+
+    assert error.input_name == "secrets"
+    assert error.problem == "'secrets.json' nests deeper than 64 levels of arrays and objects."

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import responses
 from responses import matchers
 
@@ -330,6 +331,31 @@ def test_routes_fall_back_to_zone_routes_when_the_token_may_not_set_them_account
     assert calls(rsps)[-5].endswith("/workers/scripts/hello/subdomain")
 
 
+def test_a_zone_route_whose_answer_is_lost_is_read_back_not_created_twice(
+    rsps: responses.RequestsMock, workspace: Path
+) -> None:
+    answer_zone_lookup(rsps, "a.example.com", None)
+    answer_zone_lookup(rsps, "example.com")
+    answer_upload(rsps)
+    answer_subdomain(rsps, enabled=False)
+    rsps.put(f"{SCRIPT}/routes", status=403, json=failure(10000, "Authentication error"))
+    zone_routes = f"{BASE}/zones/{ZONE_ID}/workers/routes"
+    rsps.get(zone_routes, json=ok([]))
+    rsps.post(zone_routes, body=requests.exceptions.ReadTimeout("read timed out"))
+    # The lost attempt made the route: the check finds it, and nothing is sent again.
+    made = {"id": "r9", "pattern": "a.example.com/*", "script": "hello"}
+    rsps.get(zone_routes, json=ok([made]))
+
+    worker = run(workspace, routes="a.example.com/*")
+    outcome = worker.perform()
+
+    assert outcome.problems == []
+    assert outcome.outputs["routes"] == ["a.example.com/*"]
+    assert [c for c in calls(rsps) if c.startswith("POST /zones")] == [
+        f"POST /zones/{ZONE_ID}/workers/routes"
+    ]
+
+
 def test_custom_domains_are_attached_in_one_call_as_wrangler_does_in_ci(
     rsps: responses.RequestsMock, workspace: Path
 ) -> None:
@@ -356,6 +382,57 @@ def test_custom_domains_are_attached_in_one_call_as_wrangler_does_in_ci(
     assert outcome.outputs["custom_domains"] == ["api.example.com", "www.example.com"]
     # upload, its deployment read, workers.dev switch, one call for both domains
     assert len(rsps.calls) == 4
+
+
+def test_a_custom_domain_whose_dns_records_exist_is_sent_once_with_a_hint(
+    rsps: responses.RequestsMock, workspace: Path
+) -> None:
+    answer_upload(rsps, "v3")
+    answer_subdomain(rsps, enabled=False)
+    message = (
+        "Hostname 'www.example.com' already has externally managed DNS records (A, CNAME, "
+        "etc). Either delete them, try a different hostname, or use the option "
+        "'override_existing_dns_record' to override."
+    )
+    rsps.put(f"{SCRIPT}/domains/records", status=409, json=failure(100117, message))
+
+    worker = run(workspace, custom_domains="www.example.com")
+    outcome = worker.perform()
+
+    refused, incomplete = outcome.problems
+    assert refused.title == "Cloudflare error 100117"
+    assert refused.hint.startswith("The custom domain's hostname already has DNS records")
+    assert incomplete.message.startswith(
+        "Version v3 of hello is live, but setting custom domains (www.example.com) failed; "
+        "set: workers.dev (disabled). Re-run the step"
+    )
+    assert outcome.outputs["version_id"] == "v3"
+    assert outcome.outputs["custom_domains"] == []
+    assert len(rsps.calls) == 4  # the PUT once: a known code is never retried
+    assert worker.sleeps == []
+
+
+def test_a_message_that_cannot_be_attached_leaves_the_uploaded_version_live_and_reported(
+    rsps: responses.RequestsMock, workspace: Path
+) -> None:
+    answer_upload(rsps, "v4", previous="v3")
+    rsps.post(f"{SCRIPT}/deployments", status=400, json=failure(10021, "message too long"))
+    answer_subdomain(rsps)
+
+    outcome = run(workspace, message="release 1.2").perform()
+
+    refused, incomplete = outcome.problems
+    assert refused.title == "Cloudflare error 10021"
+    assert incomplete.message.startswith(
+        "Version v4 of hello is live, but attaching the deployment message failed; set: "
+        "workers.dev (enabled)."
+    )
+    # What is live: the version, the deployment the upload made, the triggers after it.
+    assert outcome.outputs["version_id"] == "v4"
+    assert outcome.outputs["deployment_id"] == "dep-v4"
+    assert outcome.outputs["previous_version_id"] == "v3"
+    assert "version `v4` is live: published to 100 % of traffic." in outcome.markdown
+    assert outcome.outputs["url"] == "https://hello.acme.workers.dev"
 
 
 # the account

@@ -24,15 +24,24 @@ def parse(text: str, root: Path) -> dict[str, str]:
 
 
 def test_key_value_lines_keep_everything_after_the_equals_sign(tmp_path: Path) -> None:
-    text = "A=first\n  B = two words # not a comment \n\n# C=skipped\nD=x=y\n"
+    text = "A=first\n  B = two words # not a comment \n\n# C=skipped\nD=x=y=z\n"
 
-    assert parse(text, tmp_path) == {"A": "first", "B": "two words # not a comment", "D": "x=y"}
+    assert parse(text, tmp_path) == {"A": "first", "B": "two words # not a comment", "D": "x=y=z"}
 
 
 def test_a_json_object_may_carry_values_of_several_lines(tmp_path: Path) -> None:
-    found = parse(json.dumps({"KEY": PEM, "TOKEN": "t"}), tmp_path)
+    found = parse(json.dumps({"KEY": PEM, "TOKEN": "token"}), tmp_path)
 
-    assert found == {"KEY": PEM, "TOKEN": "t"}
+    assert found == {"KEY": PEM, "TOKEN": "token"}
+
+
+@pytest.mark.parametrize("text", ["TOKEN=abc", '{"TOKEN": "1"}', "TOKEN=  ab  "])
+def test_a_value_too_short_to_mask_is_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse(text, tmp_path)
+
+    assert raised.value.input_name == "secrets"
+    assert "TOKEN is shorter than 4 characters" in raised.value.problem
 
 
 def test_a_json_file_is_read_from_the_workspace(tmp_path: Path) -> None:

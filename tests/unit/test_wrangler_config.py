@@ -3066,3 +3066,38 @@ def test_a_byte_order_mark_is_allowed(tmp_path: Path) -> None:
     path.write_bytes(b'\xef\xbb\xbf{"name": "w"}')
 
     assert load_worker_config(path).name == "w"
+
+
+# bounds (issue 15): the config file is read like every other document
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("wrangler.toml", f'name = "w"\nx = {DEEP}\n', "nests deeper than 64 levels"),
+        ("wrangler.toml", 'name = "w"\nx = ' + "[" * 70 + "]" * 70, "nests deeper than 64 levels"),
+        ("wrangler.json", f'{{"name": "w", "x": {DEEP}}}', "nests deeper than 64 levels"),
+        ("wrangler.jsonc", f'// c\n{{"name": "w", "x": {DEEP}}}', "nests deeper than 64 levels"),
+        ("wrangler.json", '{"name": "w", "name": "v"}', "names the key 'name' twice"),
+        ("wrangler.jsonc", '{"vars": {"A": 1, /* c */ "A": 2}}', "names the key 'A' twice"),
+        ("wrangler.json", '{"x": ' + "9" * 5000 + "}", "has a number of 5,000 digits"),
+        ("wrangler.toml", "x = " + "9" * 5000, "has a number of more than 100 digits"),
+        ("wrangler.toml", "x = " + "9" * 150, "has a number of more than 100 digits"),
+    ],
+)
+def test_a_config_beyond_the_bounds_is_refused_naming_config(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    found = error(tmp_path, text, name)
+
+    assert found.input_name == "config"
+    assert found.problem.startswith(f"{tmp_path / name} {expected}")
+
+
+def test_a_duplicate_toml_key_is_a_toml_error(tmp_path: Path) -> None:
+    found = error(tmp_path, 'name = "w"\nname = "v"\n')
+
+    assert "is not valid TOML" in found.problem

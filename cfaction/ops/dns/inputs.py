@@ -15,8 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from cfaction.documents import YAMLError, describe_yaml_error, load_yaml
+from cfaction.documents import (
+    DocumentError,
+    YAMLError,
+    describe_yaml_error,
+    load_yaml,
+)
 from cfaction.errors import InputError
+from cfaction.ops import OPERATIONS
 from cfaction.ops.base import LoadSource
 from cfaction.ops.dns.records import (
     MAX_TTL,
@@ -31,22 +37,11 @@ from cfaction.ops.dns.records import (
     set_errors,
 )
 from cfaction.problems import Problems
-from cfaction.values import ZoneRef, int_between, parse_bool
+from cfaction.values import ZoneRef, int_between, parse_bool, shown
 
-DNS_INPUTS: Final[Mapping[str, str]] = {
-    "records": "",
-    "type": "",
-    "name": "",
-    "content": "",
-    "ttl": "",
-    "proxied": "",
-    "priority": "",
-    "comment": "",
-    "tags": "",
-    "mode": "",
-    "batch_limit": "200",
-}
-"""The DNS inputs (``tags`` is shared with purge), with the defaults action.yml gives them."""
+DNS_INPUTS: Final = OPERATIONS["dns"].inputs
+"""The dns inputs, with the defaults action.yml gives them (declared with the
+operation in :mod:`cfaction.ops`, which a run reads before importing this package)."""
 
 SHORTHAND: Final = ("type", "name", "content", "ttl", "proxied", "priority", "comment", "tags")
 RECORD_FIELDS: Final = SETTABLE_FIELDS | {"state", "mode"}
@@ -159,6 +154,8 @@ def _records_document(text: str, source: LoadSource) -> list[Mapping[str, Any]]:
             f"{where} is not valid YAML or JSON{describe_yaml_error(error)}.",
             "Check the indentation; quote values that start with @, *, & or ! (name: '@').",
         ) from None
+    except DocumentError as error:
+        raise InputError("records", f"{where} {error.problem}.", error.fix) from None
     if isinstance(document, Mapping) and "records" in document:
         document = document["records"]
     if not isinstance(document, list) or not all(isinstance(r, Mapping) for r in document):
@@ -173,7 +170,8 @@ def _records_document(text: str, source: LoadSource) -> list[Mapping[str, Any]]:
 
 
 def _label(index: int, raw: Mapping[str, Any], shorthand: bool) -> str:
-    what = f"{str(raw.get('type', '?')).upper()} {raw.get('name', '?')}"
+    rtype, name = (_label_value(raw.get(key, "?")) for key in ("type", "name"))
+    what = f"{rtype.upper()} {name}"
     return f"the record ({what})" if shorthand else f"records[{index}] ({what})"
 
 
@@ -190,18 +188,20 @@ def parse_record(label: str, raw: Mapping[str, Any], problems: Problems) -> Desi
     unknown = sorted(set(map(str, raw)) - RECORD_FIELDS)
     if unknown:
         raise fail(
-            f"has unknown fields {', '.join(unknown)}.",
+            f"has unknown fields {', '.join(shown(u, 40) for u in unknown)}.",
             f"Use only {', '.join(sorted(RECORD_FIELDS))}.",
         )
+    _check_shapes(raw, fail)
     rtype = str(raw.get("type") or "").strip().upper()
     if rtype not in TYPES:
         raise fail(
-            f"type '{rtype}' is not a DNS record type.", f"Write one of {', '.join(sorted(TYPES))}."
+            f"type '{shown(rtype)}' is not a DNS record type.",
+            f"Write one of {', '.join(sorted(TYPES))}.",
         )
     name = str(raw.get("name") or "").strip().lower()
     if not name or not _NAME.match(name):
         raise fail(
-            f"name '{name}' is not a record name.",
+            f"name '{shown(name)}' is not a record name.",
             "Write '@' for the zone apex, a name relative to the zone (www), or a full "
             "name (www.example.com).",
         )
@@ -226,7 +226,7 @@ def parse_record(label: str, raw: Mapping[str, Any], problems: Problems) -> Desi
     ttl = _int(raw.get("ttl"), "ttl", fail)
     if ttl is not None and ttl != 1 and not MIN_TTL <= ttl <= MAX_TTL:
         raise fail(
-            f"ttl {ttl} is out of range.",
+            f"ttl {shown(str(ttl))} is out of range.",
             f"Write 1 (automatic) or a number of seconds from {MIN_TTL} to {MAX_TTL}.",
         )
     if proxied and ttl not in (None, 1):
@@ -236,7 +236,9 @@ def parse_record(label: str, raw: Mapping[str, Any], problems: Problems) -> Desi
         ttl = 1
     priority = _int(raw.get("priority"), "priority", fail)
     if priority is not None and not 0 <= priority <= 65535:
-        raise fail(f"priority {priority} is out of range.", "Write a number from 0 to 65535.")
+        raise fail(
+            f"priority {shown(str(priority))} is out of range.", "Write a number from 0 to 65535."
+        )
     if rtype == "MX" and state == "present" and priority is None:
         raise fail("an MX record needs a priority.", "Add priority, e.g. priority: 10.")
     comment = raw.get("comment")
@@ -258,6 +260,49 @@ def parse_record(label: str, raw: Mapping[str, Any], problems: Problems) -> Desi
     )
 
 
+SCALAR_FIELDS: Final = ("type", "name", "content", "ttl", "proxied", "priority", "comment")
+_KINDS: Final = {list: "a list", dict: "a mapping"}
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float)
+
+
+def _label_value(value: Any) -> str:
+    """A field's value for a label: itself, cut short, or ``?`` when it is not one value."""
+    return shown(str(value), 40) if _is_scalar(value) else "?"
+
+
+def _kind(value: Any) -> str:
+    return next((kind for t, kind in _KINDS.items() if isinstance(value, t)), "not a value")
+
+
+def _check_shapes(raw: Mapping[str, Any], fail: Fault) -> None:
+    """Fields that hold one value hold one (a YAML list or mapping would otherwise reach the
+    API as its Python text), tags are a list of values, data a mapping of values."""
+    for key in (*SCALAR_FIELDS, "state", "mode"):
+        value = raw.get(key)
+        if not _is_scalar(value):
+            raise fail(
+                f"{key} is {_kind(value)}, not a single value.",
+                f"Write {key} as one value, quoted if it holds brackets or commas (content: "
+                '"v=spf1 -all"); give each value a record of its own.',
+            )
+    tags = raw.get("tags")
+    if isinstance(tags, list) and not all(_is_scalar(tag) for tag in tags):
+        raise fail("tags holds a list or mapping.", "Write tags as a list of name:value strings.")
+    if not _is_scalar(tags) and not isinstance(tags, list):
+        raise fail("tags is a mapping.", "Write tags as a list of name:value strings.")
+    data = raw.get("data")
+    if isinstance(data, Mapping) and not all(
+        isinstance(key, str) and _is_scalar(value) for key, value in data.items()
+    ):
+        raise fail(
+            "data holds a list or mapping, or a key that is not text.",
+            "Write data as a mapping of field names to values, e.g. {port: 443, ...}.",
+        )
+
+
 def _content(rtype: str, value: Any, fail: Fault) -> str | None:
     if value is None or value == "":
         return None
@@ -275,18 +320,20 @@ def _bool(value: Any, what: str, fail: Fault) -> bool | None:
     try:
         return parse_bool(what, str(value))
     except InputError:
-        raise fail(f"{what} '{value}' is not a boolean.", "Write true or false.") from None
+        text = shown(str(value))
+        raise fail(f"{what} '{text}' is not a boolean.", "Write true or false.") from None
 
 
 def _int(value: Any, what: str, fail: Fault) -> int | None:
     if value is None or value == "":
         return None
+    text = shown(str(value))
     if isinstance(value, bool):
-        raise fail(f"{what} '{value}' is not a number.", "Write a whole number.")
+        raise fail(f"{what} '{text}' is not a number.", "Write a whole number.")
     try:
         return int(str(value).strip())
-    except ValueError:
-        raise fail(f"{what} '{value}' is not a number.", "Write a whole number.") from None
+    except ValueError:  # not a number, or more digits than Python converts (4,300)
+        raise fail(f"{what} '{text}' is not a number.", "Write a whole number.") from None
 
 
 def _tags(value: Any, fail: Fault) -> tuple[str, ...] | None:
@@ -297,7 +344,7 @@ def _tags(value: Any, fail: Fault) -> tuple[str, ...] | None:
     for tag in tags:
         if not _TAG.match(tag):
             raise fail(
-                f"tag '{tag}' is not name:value.",
+                f"tag '{shown(tag)}' is not name:value.",
                 "Write tags as name:value (name up to 32 characters, value up to 100).",
             )
     return tags

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from cfaction.errors import InputError
+from cfaction.values import shown
 
 TYPES: Final = frozenset(
     {
@@ -118,7 +119,7 @@ def check_content(rtype: str, text: str) -> str:
             ipaddress.IPv4Address(text)
         except ValueError:
             raise RecordValueError(
-                f"content '{text}' is not an IPv4 address.",
+                f"content '{shown(text)}' is not an IPv4 address.",
                 "Write an address such as 192.0.2.10 (an IPv6 address needs type AAAA).",
             ) from None
     elif rtype == "AAAA":
@@ -126,12 +127,12 @@ def check_content(rtype: str, text: str) -> str:
             ipaddress.IPv6Address(text)
         except ValueError:
             raise RecordValueError(
-                f"content '{text}' is not an IPv6 address.",
+                f"content '{shown(text)}' is not an IPv6 address.",
                 "Write an address such as 2001:db8::10 (an IPv4 address needs type A).",
             ) from None
     elif rtype in HOSTNAME_CONTENT and not _HOST.match(text.lower()):
         raise RecordValueError(
-            f"content '{text}' is not a hostname.",
+            f"content '{shown(text)}' is not a hostname.",
             f"A {rtype} record points to a hostname, e.g. target.example.net.",
         )
     return text

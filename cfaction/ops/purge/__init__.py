@@ -4,24 +4,24 @@ are served at, and ``warm`` fetches the purged URLs afterwards."""
 
 from __future__ import annotations
 
+from cfaction.ops import OPERATIONS
 from cfaction.ops.base import Operation
 from cfaction.ops.purge.apply import apply
-from cfaction.ops.purge.inputs import PURGE_INPUTS, load
+from cfaction.ops.purge.inputs import load
 from cfaction.ops.purge.plan import plan
 from cfaction.ops.purge.summary import render
-from cfaction.permissions import CACHE_PURGE, ZONE_READ
+
+SPEC = OPERATIONS["purge"]
+"""What the run knows of this operation before importing it: names, defaults, permissions."""
 
 OPERATION = Operation(
-    name="purge",
-    inputs=PURGE_INPUTS,
-    outputs=("purge_ids", "purged", "batches", "zones", "purged_urls", "warmed"),
-    permissions=(
-        (CACHE_PURGE, "always"),
-        (ZONE_READ, "when zone is a name, or items are routed to their zones by hostname"),
-    ),
+    name=SPEC.name,
+    inputs=SPEC.inputs,
+    outputs=SPEC.outputs,
+    permissions=SPEC.permissions,
     load=load,
     plan=plan,
     apply=apply,
     render=render,
-    many_zones=True,
+    many_zones=SPEC.many_zones,
 )

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from cfaction.documents import DocumentError, load_json
 from cfaction.errors import InputError
 
 NAME: Final = "changed_files"
@@ -70,7 +71,9 @@ def _lines(text: str) -> Iterable[str]:
     stripped = text.strip()
     if stripped.startswith("["):
         try:
-            array = json.loads(stripped)
+            array = load_json(stripped)
+        except DocumentError as error:
+            raise InputError(NAME, f"{error.problem}.", error.fix) from None
         except json.JSONDecodeError:
             array = None  # a first path such as "[slug].tsx" (Next.js), not JSON
         if isinstance(array, list):
@@ -137,6 +140,9 @@ def _path(number: int, written: str) -> str:
     path = path.removeprefix("./")
     if not path:
         raise _bad(number, written, "the path is empty.")
+    if "\x00" in path:
+        shown = written.replace("\x00", "\\x00")
+        raise _bad(number, shown, "it holds a NUL byte, which no file name can.")
     if path.startswith("/"):
         raise InputError(
             NAME,

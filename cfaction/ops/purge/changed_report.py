@@ -12,9 +12,6 @@ from cfaction.ops.purge.derived import ChangedUrls
 
 MAX_LISTED_URLS: Final = 500
 """Derived URLs shown in the summary."""
-MAX_OUTPUT_URLS: Final = 1000
-"""URLs listed in an output (``purged_urls``, and each list of the ``result`` output): all
-outputs of a step share GitHub's 1 MiB, so longer lists are cut and say so."""
 MAX_LISTED_UNMAPPED: Final = 100
 MAX_LISTED_HOSTS: Final = 20
 
@@ -92,7 +89,7 @@ def _url_table(changed: ChangedUrls, purged: Collection[str] | None, *, dry_run:
     table = markdown.table(("URL", "Changed file", "Rule", "Result"), rows)
     more = len(changed.urls) - MAX_LISTED_URLS
     if more > 0:
-        table += f"\n\n…and {more:,} more (the `result` output lists up to {MAX_OUTPUT_URLS:,})."
+        table += f"\n\n…and {more:,} more (the `result` output and the report file list them)."
     if dry_run:
         return f"URLs the changed files are served at:\n\n{table}"
     summary = f"{len(changed.urls):,} URLs from the changed files"
@@ -109,16 +106,14 @@ def changed_json(changed: ChangedUrls, *, everything: bool) -> dict[str, Any]:
         "files": changed.files,
         "mapped": changed.mapped,
         "unmapped": changed.unmapped_count,
-        "unmapped_paths": list(changed.unmapped[:MAX_OUTPUT_URLS]),
-        "unmapped_paths_truncated": changed.unmapped_count > MAX_OUTPUT_URLS,
+        "unmapped_paths": list(changed.unmapped),
+        "unmapped_paths_truncated": changed.unmapped_count > len(changed.unmapped),
         "max_changed_urls": changed.max_urls,
         "fallback": fallback,
         "hosts": list(changed.hosts),
         "urls": [
-            {"url": d.url, "path": d.path, "rule": d.rule, "deleted": d.deleted}
-            for d in listed[:MAX_OUTPUT_URLS]
+            {"url": d.url, "path": d.path, "rule": d.rule, "deleted": d.deleted} for d in listed
         ],
-        "urls_truncated": len(listed) > MAX_OUTPUT_URLS,
     }
 
 

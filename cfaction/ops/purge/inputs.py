@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from cfaction.documents import DocumentError, load_json
 from cfaction.errors import InputError
+from cfaction.ops import OPERATIONS
 from cfaction.ops.base import LoadSource
 from cfaction.ops.purge.changed import read_changed_files
 from cfaction.ops.purge.derived import ChangedUrls, derive
@@ -42,24 +44,11 @@ from cfaction.ops.purge.serving import (
     parse_url_map,
 )
 from cfaction.problems import Problems
-from cfaction.values import int_between, parse_bool
+from cfaction.values import int_between, parse_bool, shown
 
-PURGE_INPUTS: Final[Mapping[str, str]] = {
-    "files": "",
-    "tags": "",
-    "hosts": "",
-    "prefixes": "",
-    "purge_everything": "false",
-    "batch_size": "100",
-    "changed_files": "",
-    "url_map": "",
-    "index_files": "index.html",
-    "strip_html": "false",
-    "max_changed_urls": "3000",
-    "warm": "false",
-    "warm_concurrency": "8",
-}
-"""The purge inputs, with the defaults action.yml gives them."""
+PURGE_INPUTS: Final = OPERATIONS["purge"].inputs
+"""The purge inputs, with the defaults action.yml gives them (declared with the
+operation in :mod:`cfaction.ops`, which a run reads before importing this package)."""
 
 LIST_INPUTS: Final = ("files", "tags", "hosts", "prefixes")
 FILE_INPUTS: Final = (*LIST_INPUTS, "changed_files", "url_map")
@@ -238,7 +227,9 @@ def split_items(
         return []
     if text.startswith("["):
         try:
-            array = json.loads(text)
+            array = load_json(text)
+        except DocumentError as error:
+            raise InputError(name, f"{error.problem}.", error.fix) from None
         except json.JSONDecodeError as error:
             raise InputError(
                 name,
@@ -271,7 +262,9 @@ def split_items(
 
 def _json_object(name: str, line: str) -> Any:
     try:
-        return json.loads(line)
+        return load_json(line)
+    except DocumentError as error:
+        raise InputError(name, f"{error.problem}: {shown(line, 80)}", error.fix) from None
     except json.JSONDecodeError as error:
         raise InputError(
             name,

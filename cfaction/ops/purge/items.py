@@ -15,7 +15,7 @@ from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from cfaction.errors import InputError
-from cfaction.values import normalize_hostname
+from cfaction.values import normalize_hostname, shown
 
 Kind = Literal["files", "tags", "hosts", "prefixes", "everything"]
 KIND_ORDER: Final[tuple[Kind, ...]] = ("everything", "files", "tags", "hosts", "prefixes")
@@ -111,18 +111,29 @@ def parse_url(text: str) -> str:
     if any(char.isspace() for char in text):
         raise InputError(
             "files",
-            f"'{text}' contains a space.",
+            f"'{shown(text, 120)}' contains a space.",
             "Encode spaces in URLs as %20, or put one URL per line.",
+        )
+    control = next((char for char in text if not char.isprintable()), None)
+    if control is not None:
+        raise InputError(
+            "files",
+            f"'{shown(text, 120)}' contains the control character U+{ord(control):04X}.",
+            "Write URLs as printable text; encode other bytes as %XX.",
         )
     if text.startswith("//"):
         text = "https:" + text  # a protocol-relative URL names its host
     if text.startswith("/"):
         return text
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError for a malformed port)
+    except ValueError:  # a malformed [IPv6] host or port
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InputError(
             "files",
-            f"'{text}' is not an http(s) URL with a host.",
+            f"'{shown(text, 120)}' is not an http(s) URL with a host.",
             "Write https://www.example.com/path, or /path to purge it on the zone's domain.",
         )
     return text
@@ -163,8 +174,15 @@ def parse_prefix(name: str, text: str) -> str:
     if any(char.isspace() for char in text):
         raise InputError(
             name,
-            f"'{text}' contains a space.",
+            f"'{shown(text, 120)}' contains a space.",
             "Write one prefix per line; encode spaces in paths as %20.",
+        )
+    control = next((char for char in text if not char.isprintable()), None)
+    if control is not None:
+        raise InputError(
+            name,
+            f"'{shown(text, 120)}' contains the control character U+{ord(control):04X}.",
+            "Write prefixes as printable text; encode other bytes in paths as %XX.",
         )
     if "://" in text:
         raise InputError(

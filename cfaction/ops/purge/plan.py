@@ -46,7 +46,13 @@ class Batch:
     def body(self) -> dict[str, Any]:
         if self.kind == "everything":
             return {"purge_everything": True}
-        return {self.kind: list(self.items)}
+        items = list(self.items)
+        if self.kind == "files" and any(isinstance(item, dict) for item in items):
+            # The API takes files as all URL strings or all {url, headers} objects, never
+            # both in one list (https://developers.cloudflare.com/api/resources/cache/
+            # methods/purge/): with any object, every URL goes as {"url": …}.
+            items = [{"url": item} if isinstance(item, str) else item for item in items]
+        return {self.kind: items}
 
     def describe(self) -> str:
         count = "everything" if self.kind == "everything" else f"{self.size} {self.kind}"

@@ -11,7 +11,6 @@ from cfaction.errors import ActionError
 from cfaction.ops.base import Outcome
 from cfaction.ops.purge.apply import BatchResult, PurgeApplied, warm_targets
 from cfaction.ops.purge.changed_report import (
-    MAX_OUTPUT_URLS,
     changed_json,
     changed_section,
     dry_run_notes,
@@ -23,7 +22,7 @@ from cfaction.ops.purge.warm import WarmResult
 from cfaction.ops.purge.warm_report import warm_json, warm_notice, warm_section
 
 MAX_LISTED_FAILURES = 300
-"""Items listed one by one in the summary when batches failed; the result output has all."""
+"""Items listed one by one in the summary when batches failed; the report file has all."""
 MAX_LISTED_DRY_RUN_ITEMS = 2000
 MAX_ERROR_ANNOTATIONS = 5
 
@@ -90,7 +89,7 @@ def _report_changed(
 ) -> None:
     """The changed files' part of the outcome: ``purged_urls``, their section, details."""
     urls = _purged_changed_urls(changed, counted)
-    outcome.outputs["purged_urls"] = urls[:MAX_OUTPUT_URLS]
+    outcome.outputs["purged_urls"] = urls
     outcome.markdown += "\n\n" + changed_section(
         changed, None if dry_run else urls, dry_run=dry_run
     )
@@ -98,15 +97,9 @@ def _report_changed(
     outcome.result["changed"] = {
         **changed_json(changed, everything=everything),
         "purged_urls": len(urls),
-        "purged_urls_truncated": len(urls) > MAX_OUTPUT_URLS,
     }
     if dry_run:
         outcome.notes += dry_run_notes(changed)
-    if len(urls) > MAX_OUTPUT_URLS:
-        outcome.notes.append(
-            f"purged_urls lists the first {MAX_OUTPUT_URLS:,} of {len(urls):,} URLs (a step's "
-            "outputs share GitHub's 1 MiB); the summary has the counts."
-        )
 
 
 def _report_warming(outcome: Outcome, warmed: Sequence[WarmResult], concurrency: int) -> None:
@@ -202,7 +195,9 @@ def _failed_items(failed: Sent) -> str:
             listed += 1
     total = sum(len(b.labels) for b, _ in failed)
     if total > listed:
-        lines.append(f"- …and {total - listed} more items; the `result` output lists them all.")
+        lines.append(
+            f"- …and {total - listed} more items; the report file (`report_path`) lists them all."
+        )
     return "\n".join(lines)
 
 

@@ -8,7 +8,6 @@ from typing import Any, Final
 
 from cfaction import markdown
 from cfaction.ops.base import Notice
-from cfaction.ops.purge.changed_report import MAX_OUTPUT_URLS
 from cfaction.ops.purge.warm import WarmResult
 
 MAX_LISTED_ROWS: Final = 500
@@ -82,7 +81,6 @@ def warm_json(results: Sequence[WarmResult]) -> dict[str, Any]:
                 "not_followed": r.not_followed,
                 "error": r.error,
             }
-            for r in results[:MAX_OUTPUT_URLS]
+            for r in results
         ],
-        "urls_truncated": len(results) > MAX_OUTPUT_URLS,
     }

@@ -4,31 +4,33 @@ list the token permissions every operation needs."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Any
+from typing import Final
 
+from cfaction.ops import OPERATIONS
 from cfaction.ops.base import Operation
 from cfaction.ops.verify.check import Report, VerifyInputs, check, load
 from cfaction.ops.verify.summary import render
-from cfaction.permissions import ZONE_READ
 
-PERMISSIONS = ((ZONE_READ, "when zone is given"),)
+SPEC = OPERATIONS["verify"]
+"""What the run knows of this operation before importing it: names, defaults, permissions."""
+PERMISSIONS: Final = SPEC.permissions
 
+# Every operation's permissions, from the registry (no other operation's package is
+# imported for them), verify's own last.
+_ROWS: Final = [
+    (spec.name, permission, when)
+    for spec in OPERATIONS.values()
+    if spec.name != "verify"
+    for permission, when in spec.permissions
+] + [("verify", permission, when) for permission, when in PERMISSIONS]
 
-def operation(
-    explaining: Sequence[Operation[Any, Any, Any]],
-) -> Operation[VerifyInputs, Report, None]:
-    """verify, whose summary lists the permissions of the ``explaining`` operations and its
-    own (built by the registry, which knows them all)."""
-    rows = [(op.name, permission, when) for op in explaining for permission, when in op.permissions]
-    rows += [("verify", permission, when) for permission, when in PERMISSIONS]
-    return Operation(
-        name="verify",
-        inputs={},
-        outputs=("token_status",),
-        permissions=PERMISSIONS,
-        load=load,
-        plan=check,
-        apply=None,
-        render=functools.partial(render, permissions=rows),
-    )
+OPERATION: Final[Operation[VerifyInputs, Report, None]] = Operation(
+    name=SPEC.name,
+    inputs=SPEC.inputs,
+    outputs=SPEC.outputs,
+    permissions=PERMISSIONS,
+    load=load,
+    plan=check,
+    apply=None,
+    render=functools.partial(render, permissions=_ROWS),
+)

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cfaction.errors import ActionError, APIError, AuthError, CloudflareError, ZoneError
+from cfaction.errors import (
+    ActionError,
+    APIError,
+    AuthError,
+    CloudflareError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    ZoneError,
+)
 from cfaction.ops.base import Context, LoadSource, Notice
 from cfaction.problems import Problems
 from cfaction.zones import Zone
@@ -31,7 +40,8 @@ class VerifyInputs:
 class CredentialCheck:
     """What we learnt about the credentials."""
 
-    status: str  # token status (active, disabled, expired), "invalid", or "valid" for a key
+    status: str  # token status (active, disabled, expired), "invalid", "valid" for a key, or
+    # "unknown" when Cloudflare gave no verdict (5xx, rate limit, no answer)
     detail: str  # one line for the summary
     token_id: str | None = None
     owner: str | None = None  # "user" or "account" for tokens
@@ -69,6 +79,13 @@ def check(ctx: Context, _: VerifyInputs) -> Report:
     account_id = ctx.settings.account_id
     try:
         credentials, zone = _check_credentials(ctx)
+    except (ServerError, RateLimitError, TransportError) as error:
+        # No verdict on the credentials: Cloudflare failed, throttled or did not answer.
+        problems.append(error)
+        credentials = CredentialCheck(
+            status="unknown",
+            detail=f"not checked: Cloudflare did not answer ({_first_line(error)})",
+        )
     except CloudflareError as error:
         problems.append(error)
         credentials = CredentialCheck(status="invalid", detail=f"rejected: {_first_line(error)}")
@@ -86,7 +103,11 @@ def check(ctx: Context, _: VerifyInputs) -> Report:
             problems.append(error)
             zone_detail = f"❌ not reachable: {_first_line(error)}"
     elif ctx.settings.zone is not None:
-        zone_detail = "not checked (the credentials failed)"
+        zone_detail = (
+            "not checked (the credentials could not be checked)"
+            if credentials.status == "unknown"
+            else "not checked (the credentials failed)"
+        )
     if zone is not None:
         account_id = account_id or zone.account_id
     mode = ctx.settings.credentials

@@ -7,13 +7,20 @@ beside the version that serves now (``POST …/deployments``), see
 https://developers.cloudflare.com/workers/configuration/versions-and-deployments/gradual-deployments/.
 A failure stops what follows it; the result says how far it got, so the summary can say what
 is live.
+
+Neither the upload nor a deployment is safe to send twice (each makes a new version or a new
+entry of the history), so each goes through :meth:`cfaction.client.Client.write`: when its
+answer is lost, the newest versions (or deployments) are read first, and the one made since
+the request went out is taken instead of sending it again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cfaction.client import created_at
 from cfaction.errors import ActionError, CloudflareError, InputError, NotFoundError
 from cfaction.ops.base import Context
 from cfaction.ops.worker.assets.sync import AssetsUploaded, AssetsUploadError, sync_assets
@@ -21,7 +28,13 @@ from cfaction.ops.worker.plan import WorkerPlan
 from cfaction.ops.worker.provision import NAMED_ONLY, Resource, create
 from cfaction.ops.worker.triggers import TriggerResults, account_subdomain, set_triggers
 from cfaction.ops.worker.upload import form
-from cfaction.ops.worker.versions import Released, ReleasePlan, apply_release, deployments
+from cfaction.ops.worker.versions import (
+    Released,
+    ReleasePlan,
+    apply_release,
+    deployments,
+    post_deployment,
+)
 from cfaction.permissions import WORKERS_SCRIPTS_EDIT
 
 
@@ -42,6 +55,10 @@ class Published:
     uploaded: bool = False
     problem: ActionError | None = None
     """The failure that stopped the publish (the upload or what came before it)."""
+    unfinished: list[tuple[str, CloudflareError]] = field(default_factory=list)
+    """What failed after the upload without stopping the publish, and why: the deployment
+    carrying ``message`` after an upload that deployed at once (the version is live without
+    it), the read of the preview URLs of a version (it is uploaded)."""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -131,8 +148,12 @@ def _publish(
         )
         if annotations and published.version_id:
             # The upload deploys without a message; a deployment of the same version
-            # carries it (one extra call, only when message is given).
-            _deploy(ctx, base, [(published.version_id, 100.0)], annotations)
+            # carries it (one extra call, only when message is given). The version is live
+            # either way, so a failure here does not stop the triggers.
+            try:
+                _deploy(ctx, base, [(published.version_id, 100.0)], annotations)
+            except CloudflareError as error:
+                published.unfinished.append(("attaching the deployment message", error))
         _read_deployment(ctx, plan, published)
         return
     current = plan.serving_version
@@ -199,7 +220,11 @@ def _upload_version(
     has_preview = bool((result.get("metadata") or {}).get("has_preview"))
     if not has_preview or not published.version_id:
         return
-    subdomain = account_subdomain(ctx.client, plan.account_id)
+    try:
+        subdomain = account_subdomain(ctx.client, plan.account_id)
+    except CloudflareError as error:
+        published.unfinished.append(("reading the preview URLs", error))
+        return
     if not subdomain:
         return
     host = f"{worker.script_name}.{subdomain}.workers.dev"
@@ -235,15 +260,57 @@ def _upload(
     params = {"bindings_inherit": "strict"}
     if method == "PUT":
         params["excludeScript"] = "true"
-    envelope = ctx.client.request(
+    envelope = ctx.client.write(
         method,
         path,
         params=params,
         files=form(plan.upload, metadata),
-        idempotent=True,
         permission=WORKERS_SCRIPTS_EDIT,
+        check=lambda since: _uploaded(ctx, plan, method, metadata, since),
     )
     return envelope.result if isinstance(envelope.result, dict) else {}
+
+
+def _uploaded(
+    ctx: Context, plan: WorkerPlan, method: str, metadata: Mapping[str, Any], since: float
+) -> dict[str, Any] | None:
+    """After the upload's answer was lost: the version it made, or None. That is the newest
+    version made at or after ``since`` (by Cloudflare's clock) carrying the upload's message
+    (a version upload keeps its annotations; a script upload keeps none), read from
+    ``GET …/versions?deployable=true`` (the newest versions in full, annotations and etag
+    included, as wrangler's ``fetchDeployableVersions`` reads them:
+    https://github.com/cloudflare/workers-sdk/blob/main/packages/wrangler/src/versions/api.ts).
+    A Worker that does not exist yet was not uploaded. Returns what the upload's answer
+    would have said: for ``PUT``, ``etag`` and ``deployment_id`` (the version's ID); for a
+    version upload, the version."""
+    try:
+        result = ctx.client.get(
+            f"{plan.script_path}/versions",
+            params={"deployable": "true"},
+            permission=WORKERS_SCRIPTS_EDIT,
+        )
+    except NotFoundError:
+        return None
+    rows = result.get("items") if isinstance(result, Mapping) else None
+    message = ""
+    if method == "POST":
+        message = str((metadata.get("annotations") or {}).get("workers/message") or "")
+    made = [
+        (when, row)
+        for row in rows or []
+        if isinstance(row, Mapping)
+        and (when := created_at((row.get("metadata") or {}).get("created_on"))) is not None
+        and when >= since
+    ]
+    for _, row in sorted(made, key=lambda item: item[0], reverse=True):
+        kept = str((row.get("annotations") or {}).get("workers/message") or "")
+        if message and not (kept and message.startswith(kept)):
+            continue
+        if method == "PUT":
+            script = (row.get("resources") or {}).get("script") or {}
+            return {"etag": script.get("etag") or "", "deployment_id": str(row.get("id") or "")}
+        return dict(row)
+    return None
 
 
 def _deploy(
@@ -255,7 +322,4 @@ def _deploy(
     }
     if annotations:
         body["annotations"] = annotations
-    envelope = ctx.client.request(
-        "POST", f"{base}/deployments", json_body=body, permission=WORKERS_SCRIPTS_EDIT
-    )
-    return envelope.result if isinstance(envelope.result, dict) else {}
+    return post_deployment(ctx.client, f"{base}/deployments", body)

@@ -25,8 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from cfaction.documents import YAMLError, load_yaml
+from cfaction.documents import (
+    DocumentError,
+    YAMLError,
+    describe_yaml_error,
+    load_yaml,
+)
 from cfaction.errors import InputError
+from cfaction.ops import OPERATIONS
 from cfaction.ops.base import LoadSource
 from cfaction.ops.worker.bindings import ConfigBinding
 from cfaction.ops.worker.bundling.node_compat import no_bundle_warning
@@ -39,6 +45,7 @@ from cfaction.ops.worker.modules import (
     collect,
     detect_format,
     effective_rules,
+    glob_regex,
     python_modules,
 )
 from cfaction.ops.worker.release import (
@@ -51,35 +58,12 @@ from cfaction.ops.worker.release import (
 from cfaction.ops.worker.secrets import parse_secrets
 from cfaction.ops.worker.wrangler import AssetsSpec, RouteSpec, WorkerConfig, load_worker_config
 from cfaction.problems import Problems
-from cfaction.values import normalize_hostname, parse_bool
+from cfaction.values import normalize_hostname, parse_bool, shown
 from cfaction.workspace import Workspace
 
-WORKER_INPUTS: Final[Mapping[str, str]] = {
-    "config": "",
-    "environment": "",
-    "script_name": "",
-    "script": "",
-    "no_bundle": "",
-    "assets": "",
-    "modules": "",
-    "format": "auto",
-    "compatibility_date": "",
-    "compatibility_flags": "",
-    "vars": "",
-    "secrets": "",
-    "bindings": "",
-    "keep_secrets": "true",
-    "routes": "",
-    "custom_domains": "",
-    "workers_dev": "",
-    "rollout_percentage": "100",
-    "message": "",
-    "deploy": "true",
-    "preview_alias": "",
-    "version_id": "",
-    "rollback": "false",
-}
-"""The worker inputs, with the defaults action.yml gives them."""
+WORKER_INPUTS: Final = OPERATIONS["worker"].inputs
+"""The worker inputs, with the defaults action.yml gives them (declared with the
+operation in :mod:`cfaction.ops`, which a run reads before importing this package)."""
 
 SCRIPT_NAME: Final = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
 MAX_SCRIPT_NAME = 63
@@ -88,6 +72,8 @@ BINDING_NAME: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 INPUT_BINDING = "the bindings input"
 BUNDLED_SUFFIXES: Final = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
 """What esbuild bundles (its default loaders, and wrangler's JSX for .js)."""
+UNBUNDLED_SUFFIXES: Final = frozenset({".js", ".mjs", ".cjs"})
+"""What an entry uploaded as it is may be, besides a Python Worker's ``.py``."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +183,9 @@ def load(source: LoadSource, problems: Problems) -> WorkerInputs | None:
         if given("routes")
         else config.routes
     )
+    route_error = _route_error(routes, "routes" if given("routes") else "config")
+    if route_error is not None:
+        problems.add(route_error)
     no_domains: tuple[str, ...] = ()
     domains = attempt(lambda: _domains(given("custom_domains")), no_domains)
     workers_dev = (
@@ -466,6 +455,13 @@ def _format(
                 'Add "python_workers" to compatibility_flags.',
             )
         return "modules"
+    if entry.suffix not in UNBUNDLED_SUFFIXES and not _javascript_by_rule(entry, config):
+        raise InputError(
+            "script",
+            f"'{shown(entry.name)}' is not a JavaScript or Python module.",
+            "Point script at the built .js or .mjs entry (without no_bundle, a .ts entry is "
+            "bundled).",
+        )
     if text == "auto":
         source = entry.read_text(encoding="utf-8", errors="replace")
         detected, exports = detect_format(source)
@@ -477,16 +473,26 @@ def _format(
                 "does.",
             )
         text = detected
-    if text == "modules" and entry.suffix not in (".js", ".mjs", ".cjs"):
-        raise InputError(
-            "script",
-            f"'{entry.name}' is not a JavaScript or Python module.",
-            "Point script at the built .js or .mjs entry.",
-        )
     if text == "service-worker":
         _check_service_worker(entry, config)
         return "service-worker"
     return "modules"
+
+
+def _javascript_by_rule(entry: Path, config: WorkerConfig) -> bool:
+    """Whether the config's module rules make ``entry`` JavaScript (the first rule whose glob
+    matches its name, relative to the module root, is an ESModule or CommonJS rule), as
+    they make ``.md`` or ``.txt`` files modules when wrangler uploads without bundling."""
+    root = config.base_dir or entry.parent
+    try:
+        name = entry.relative_to(root).as_posix()
+    except ValueError:
+        return False
+    rules, _ = effective_rules(config.rules)
+    for rule in rules:
+        if any(glob_regex(glob).match(name) for glob in rule.globs):
+            return rule.type in ("ESModule", "CommonJS")
+    return False
 
 
 def _check_service_worker(entry: Path, config: WorkerConfig) -> None:
@@ -665,16 +671,23 @@ def _vars(text: str) -> dict[str, Any]:
         document = load_yaml(text)
     except YAMLError:
         document = None
+    except DocumentError as error:
+        raise InputError("vars", f"{error.problem}.", error.fix) from None
     if not isinstance(document, Mapping):
         raise InputError(
             "vars",
             "is neither a YAML/JSON mapping nor KEY=value lines.",
             "Write KEY=value lines, or a mapping such as {API_URL: https://…}.",
         )
-    result = {str(k): v for k, v in document.items()}
-    for key in result:
+    for key in document:
+        if not isinstance(key, str):
+            raise InputError(
+                "vars",
+                f"has the name {describe_value(key)}, which is not text.",
+                "Write each var's name as a JavaScript identifier, e.g. API_URL.",
+            )
         _binding_name("vars", key)
-    return result
+    return dict(document)
 
 
 def _key_values(name: str, text: str) -> dict[str, str]:
@@ -699,7 +712,7 @@ def _binding_name(name: str, key: str) -> None:
     if not BINDING_NAME.match(key):
         raise InputError(
             name,
-            f"'{key}' is not a valid binding name.",
+            f"'{shown(key)}' is not a valid binding name.",
             "Use a JavaScript identifier: letters, digits, _ and $, not starting with a digit.",
         )
 
@@ -711,8 +724,12 @@ def _bindings(text: str) -> tuple[ConfigBinding, ...]:
         document = load_yaml(text)
     except YAMLError as error:
         raise InputError(
-            "bindings", f"is not valid YAML or JSON: {error}.", "Write a list of binding objects."
+            "bindings",
+            f"is not valid YAML or JSON{describe_yaml_error(error)}.",
+            "Write a list of binding objects.",
         ) from None
+    except DocumentError as error:
+        raise InputError("bindings", f"{error.problem}.", error.fix) from None
     if not isinstance(document, list):
         raise InputError(
             "bindings",
@@ -759,6 +776,57 @@ def _domains(text: str) -> tuple[str, ...]:
             )
         domains.append(host)
     return tuple(domains)
+
+
+_ROUTE_SCHEMES: Final = ("https://", "http://")
+_ROUTE_FIX: Final = (
+    "Write host/path, e.g. example.com/* or *.example.com/api/*: a * only at the start of "
+    "the host or the end of the path, no query string."
+)
+
+
+def _route_error(routes: tuple[RouteSpec, ...], input_name: str) -> InputError | None:
+    """The first pattern Cloudflare would refuse after the upload, refused before any call
+    (https://developers.cloudflare.com/workers/configuration/routing/routes/#matching-behavior:
+    an optional scheme, a host with at most a leading ``*``, a path with at most a trailing
+    ``*``, no query string)."""
+    for route in routes:
+        problem = _route_problem(route.pattern, custom_domain=route.custom_domain)
+        if problem is None:
+            continue
+        if route.custom_domain:
+            what, fix = "custom domain", "Write a hostname such as api.example.com (no path or *)."
+        else:
+            what, fix = "route", _ROUTE_FIX
+        return InputError(input_name, f"the {what} '{shown(route.pattern)}' {problem}.", fix)
+    return None
+
+
+def _route_problem(pattern: str, *, custom_domain: bool) -> str | None:
+    if "${{" in pattern:
+        return "holds a GitHub expression (${{ … }}) that was never evaluated"
+    bad = next((c for c in pattern if c.isspace() or not c.isprintable()), None)
+    if bad is not None:
+        return "contains a space" if bad == " " else f"contains the character U+{ord(bad):04X}"
+    if custom_domain:
+        return None if normalize_hostname(pattern) and "/" not in pattern else "is not a hostname"
+    rest = pattern
+    for scheme in _ROUTE_SCHEMES:
+        if rest.lower().startswith(scheme):
+            rest = rest[len(scheme) :]
+    if "://" in rest:
+        return "has a scheme other than http:// or https://"
+    if "?" in rest or "#" in rest:
+        return "has a query string or fragment, which a route never matches on"
+    host, _, path = rest.partition("/")
+    bare = host[2:] if host.startswith("*.") else host[1:] if host.startswith("*") else host
+    if "*" in bare:
+        return "has a * inside its host; only a leading * is allowed there"
+    if "*" in path[:-1]:
+        return "has a * inside its path; only a trailing * is allowed there"
+    if normalize_hostname(bare) is None:
+        return f"does not start with a hostname ('{shown(host, 40)}')"
+    return None
 
 
 def _all_domains(routes: tuple[RouteSpec, ...], given: tuple[str, ...]) -> tuple[str, ...]:

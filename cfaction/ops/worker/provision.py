@@ -18,12 +18,14 @@ While planning (reads only), each binding that needs it is decided:
   ``GET …/workers/dispatch/namespaces``), else created.
 
 Creating happens first in apply, before the upload, and the summary lists each resource
-as inherited, found or created.
+as inherited, found or created. A create is not safe to send twice: when its answer is lost,
+the resource is looked up by name before it is sent again, and a re-sent create refused as
+"already exists" takes the one the lost attempt made (:meth:`cfaction.client.Client.write`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -67,8 +69,11 @@ class Resource:
     id: str = ""
     """Its ID when known (found, or inherited)."""
 
-    def describe(self) -> str:
-        what = {"inherit": "kept from the deployed Worker", "found": "exists", "create": "created"}
+    def describe(self, *, done: bool = True) -> str:
+        """One line; ``done``: a resource to create was created (else the run stopped
+        before it)."""
+        created = "created" if done else "not created (the run stopped before it)"
+        what = {"inherit": "kept from the deployed Worker", "found": "exists", "create": created}
         return f"{FRIENDLY[self.kind]} {self.name}: {what[self.action]}"
 
 
@@ -186,30 +191,99 @@ def plan_dispatch_namespaces(
     return missing
 
 
+ALREADY_EXISTS: Final = frozenset({10014, 7502, 10004, 11009, 100119})
+"""The codes a create of a name the account has is refused with (KV, D1, R2, queues,
+dispatch namespaces): after a lost answer, the earlier attempt made it."""
+
+
 def create(client: Client, account: str, resource: Resource) -> tuple[str, str]:
     """Create one resource (apply); returns the value its binding field takes and its ID."""
     base = f"/accounts/{account}"
+    name = resource.name
     if resource.kind == "kv":
-        body: dict[str, Any] = {"title": resource.name}
-        result = _created(client, f"{base}/storage/kv/namespaces", body, WORKERS_KV_EDIT)
+        path = f"{base}/storage/kv/namespaces"
+        result = _created(
+            client,
+            path,
+            {"title": name},
+            WORKERS_KV_EDIT,
+            lambda: _named(client, path, "title", name, WORKERS_KV_EDIT),
+        )
         return str(result.get("id")), str(result.get("id"))
     if resource.kind == "d1":
-        result = _created(client, f"{base}/d1/database", {"name": resource.name}, D1_EDIT)
+        result = _created(
+            client,
+            f"{base}/d1/database",
+            {"name": name},
+            D1_EDIT,
+            lambda: _d1_row(client, account, name),
+        )
         return str(result.get("uuid")), str(result.get("uuid"))
     if resource.kind == "r2":
-        _created(client, f"{base}/r2/buckets", {"name": resource.name}, R2_EDIT)
-        return resource.name, resource.name
+        _created(
+            client,
+            f"{base}/r2/buckets",
+            {"name": name},
+            R2_EDIT,
+            lambda: {"name": name} if _r2_exists(client, account, name) else None,
+        )
+        return name, name
     if resource.kind == "dispatch":
         path = f"{base}/workers/dispatch/namespaces"
-        result = _created(client, path, {"name": resource.name}, WORKERS_SCRIPTS_EDIT)
-        return resource.name, str(result.get("namespace_id"))
-    result = _created(client, f"{base}/queues", {"queue_name": resource.name}, QUEUES_EDIT)
-    return resource.name, str(result.get("queue_id"))
+        result = _created(
+            client,
+            path,
+            {"name": name},
+            WORKERS_SCRIPTS_EDIT,
+            lambda: _named(client, path, "namespace_name", name, WORKERS_SCRIPTS_EDIT),
+        )
+        return name, str(result.get("namespace_id"))
+    path = f"{base}/queues"
+    result = _created(
+        client,
+        path,
+        {"queue_name": name},
+        QUEUES_EDIT,
+        lambda: _named(client, path, "queue_name", name, QUEUES_EDIT, {"name": name}),
+    )
+    return name, str(result.get("queue_id"))
 
 
-def _created(client: Client, path: str, body: dict[str, Any], permission: str) -> dict[str, Any]:
-    result = client.request("POST", path, json_body=body, permission=permission).result
+def _created(
+    client: Client,
+    path: str,
+    body: dict[str, Any],
+    permission: str,
+    find: Callable[[], dict[str, Any] | None],
+) -> dict[str, Any]:
+    """POST a create; after a lost answer, ``find`` reads whether it exists (by name)."""
+    result = client.write(
+        "POST",
+        path,
+        json_body=body,
+        permission=permission,
+        check=lambda _since: find(),
+        conflict_codes=ALREADY_EXISTS,
+    ).result
     return result if isinstance(result, dict) else {}
+
+
+def _named(
+    client: Client,
+    path: str,
+    key: str,
+    name: str,
+    permission: str,
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """The row of a paged list whose ``key`` is ``name``, or None."""
+    rows = client.paginate(path, params, per_page=100, permission=permission)
+    return next((dict(r) for r in rows if isinstance(r, dict) and r.get(key) == name), None)
+
+
+def _d1_row(client: Client, account: str, name: str) -> dict[str, Any] | None:
+    uuid = _d1_by_name(client, account, name)
+    return {"uuid": uuid} if uuid else None
 
 
 def deployed_bindings(client: Client, script_path: str) -> dict[str, dict[str, Any]] | None:

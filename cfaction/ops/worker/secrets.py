@@ -21,8 +21,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from cfaction.documents import DuplicateKeyError, load_json
+from cfaction.documents import DocumentError, DuplicateKeyError, load_json
 from cfaction.errors import InputError
+from cfaction.values import shown
 from cfaction.workspace import Workspace
 
 BINDING_NAME: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
@@ -30,6 +31,8 @@ MAX_SECRET_BYTES: Final = 5 * 1024
 """Cloudflare's limit per secret value (https://developers.cloudflare.com/workers/platform/
 limits/#environment-variables)."""
 MAX_SECRETS_FILE_BYTES: Final = 1024 * 1024
+MIN_SECRET_CHARS: Final = 4
+"""Shorter values are refused: masking them would rewrite unrelated text."""
 # The dotenv package's line rule (lib/main.js LINE), as a Python pattern.
 _DOTENV_LINE: Final = re.compile(
     r"^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)"
@@ -61,8 +64,17 @@ def parse_secrets(text: str, workspace: Workspace) -> dict[str, str]:
         if not BINDING_NAME.match(name):
             raise InputError(
                 "secrets",
-                f"'{name}' is not a valid secret name.",
+                f"'{shown(name)}' is not a valid secret name.",
                 "Use a JavaScript identifier: letters, digits, _ and $, not starting with a digit.",
+            )
+        if 0 < len(value.strip()) < MIN_SECRET_CHARS:
+            raise InputError(
+                "secrets",
+                f"the value of {name} is shorter than {MIN_SECRET_CHARS} characters, too short "
+                "to mask: every such string in the log would be hidden, and the value itself "
+                "could not be told apart from ordinary text.",
+                "Use a real secret of at least 4 characters, or pass a value that is not "
+                "secret in vars.",
             )
         if len(value.encode()) > MAX_SECRET_BYTES:
             raise InputError(
@@ -97,7 +109,9 @@ def _from_lines(text: str) -> dict[str, str]:
 def _from_file(written: str, content: str) -> dict[str, str]:
     """JSON when it parses as JSON (an object of strings), else dotenv, as wrangler."""
     try:
-        json.loads(content)
+        load_json(content)
+    except DocumentError:
+        pass  # JSON, refused by _from_json with the reason
     except ValueError:
         return _from_dotenv(written, content)
     return _from_json(f"'{written}'", content)
@@ -108,8 +122,10 @@ def _from_json(where: str, content: str) -> dict[str, str]:
         document = load_json(content)
     except DuplicateKeyError as error:
         raise InputError(
-            "secrets", f"{where} names {error.key} twice.", "Give each once."
+            "secrets", f"{where} names {shown(error.key)} twice.", "Give each once."
         ) from None
+    except DocumentError as error:
+        raise InputError("secrets", f"{where} {error.problem}.", error.fix) from None
     except ValueError as error:
         raise InputError(
             "secrets", f"{where} is not valid JSON: {error}.", 'Write {"NAME": "value", …}.'
@@ -158,12 +174,10 @@ def mask_forms(values: Iterable[str]) -> set[str]:
     """Every form of every value to mask: whole, trimmed, each line, and JSON-escaped."""
     forms: set[str] = set()
     for value in values:
-        for form in (value, value.strip(), json.dumps(value)[1:-1]):
-            if form.strip():
-                forms.add(form)
+        candidates = [value, value.strip(), json.dumps(value)[1:-1]]
         for line in value.splitlines():
-            if line.strip():
-                forms.update({line, line.strip()})
+            candidates += [line, line.strip()]
+        forms.update(f for f in candidates if len(f.strip()) >= MIN_SECRET_CHARS)
     return forms
 
 

@@ -47,10 +47,14 @@ def render_upload(plan: WorkerPlan, published: Published | None) -> Outcome:
         _bindings_table(plan, metadata_bindings),
         _triggers(plan, done, dry_run),
     ]
+    made = {(r.kind, r.name) for r in done.created}
     if plan.resources:
         sections.append(
             "**Resources**\n\n"
-            + "\n".join(f"- {markdown.cell(r.describe())}" for r in plan.resources)
+            + "\n".join(
+                f"- {markdown.cell(r.describe(done=dry_run or (r.kind, r.name) in made))}"
+                for r in plan.resources
+            )
             + ("\n\n(dry run: nothing was created)" if dry_run else "")
         )
     if "migrations" in plan.metadata:
@@ -62,8 +66,9 @@ def render_upload(plan: WorkerPlan, published: Published | None) -> Outcome:
     problems: list[ActionError] = []
     if done.problem is not None:
         problems.append(done.problem)
+    problems.extend(error for _, error in done.unfinished)
     problems.extend(t.error for t in done.triggers.failed if t.error is not None)
-    if done.uploaded and done.triggers.failed:
+    if done.uploaded and (done.triggers.failed or done.unfinished):
         problems.append(_partial(plan, done))
     warnings = [*plan.warnings, *(Notice("Worker", w) for w in done.warnings)]
     triggers_set = {t.kind: t for t in done.triggers.steps if t.state == "set"}
@@ -103,7 +108,13 @@ def render_upload(plan: WorkerPlan, published: Published | None) -> Outcome:
                 {"kind": t.kind, "target": t.target, "state": t.state} for t in done.triggers.steps
             ],
             "resources": [
-                {"kind": r.kind, "name": r.name, "action": r.action} for r in plan.resources
+                {
+                    "kind": r.kind,
+                    "name": r.name,
+                    "action": r.action,
+                    **({"created": (r.kind, r.name) in made} if r.action == "create" else {}),
+                }
+                for r in plan.resources
             ],
             "route_zones": {p: z.id for p, z in plan.route_zones.items()},
             "bundle": _bundle_json(plan),
@@ -201,17 +212,18 @@ def _version_status(plan: WorkerPlan, done: Published, dry_run: bool) -> str:
         return (
             f"Compatibility date {worker.compatibility_date}; would upload a version, not deployed."
         )
-    if done.problem is not None or not done.version_id:
+    if not done.version_id:
         return (
             f"Compatibility date {worker.compatibility_date}; no version was uploaded; the "
-            "Worker that was live is unchanged."
+            "Worker that was live is unchanged. Re-run the step once the cause is fixed."
         )
     previews = [u for u in (done.preview_url, done.preview_alias_url) if u]
-    seen = (
-        f" Preview: {', '.join(previews)}."
-        if previews
-        else " It has no preview URL (previews are off, or it has a Durable Object)."
-    )
+    if previews:
+        seen = f" Preview: {', '.join(previews)}."
+    elif done.unfinished:
+        seen = " Its preview URLs could not be read."
+    else:
+        seen = " It has no preview URL (previews are off, or it has a Durable Object)."
     return (
         f"Compatibility date {worker.compatibility_date}; uploaded version "
         f"{markdown.code(done.version_id)}, not deployed: what serves is unchanged.{seen}"
@@ -283,25 +295,66 @@ def _status(plan: WorkerPlan, done: Published, dry_run: bool) -> str:
     if dry_run:
         return f"Compatibility date {worker.compatibility_date}; would be published to {rollout}."
     if done.problem is not None:
-        live = (
-            f"version {done.version_id} was uploaded but is not deployed"
-            if done.version_id
-            else "nothing was published; the Worker that was live is unchanged"
+        return f"Compatibility date {worker.compatibility_date}; publishing stopped: " + (
+            _not_deployed(plan, done) if done.version_id else _nothing_published(done)
         )
-        return f"Compatibility date {worker.compatibility_date}; publishing stopped: {live}."
-    return f"Compatibility date {worker.compatibility_date}; published to {rollout}."
+    beside = (
+        f" beside version {markdown.code(done.previous_version_id)}"
+        if worker.rollout_percentage < 100 and done.previous_version_id
+        else ""
+    )
+    return (
+        f"Compatibility date {worker.compatibility_date}; version "
+        f"{markdown.code(done.version_id or 'unknown')} is live: published to {rollout}{beside}."
+    )
+
+
+def _not_deployed(plan: WorkerPlan, done: Published) -> str:
+    """The upload went through, its deployment did not."""
+    serving = plan.serving_version
+    return (
+        f"version {markdown.code(done.version_id)} was uploaded but is not deployed; the "
+        "version that serves is unchanged"
+        + (f" ({markdown.code(serving)})" if serving else "")
+        + ", and no trigger was set. Re-run the step (it uploads again; nothing is applied "
+        f"twice), or deploy this version with version_id: {done.version_id}."
+    )
+
+
+def _nothing_published(done: Published) -> str:
+    created = (
+        " The resources listed below as created exist now; a re-run finds them."
+        if done.created
+        else ""
+    )
+    return (
+        "nothing was published; the Worker that was live is unchanged, and no trigger was "
+        f"set.{created} Re-run the step once the cause is fixed."
+    )
 
 
 def _partial(plan: WorkerPlan, done: Published) -> ActionError:
-    failed = [f"{t.kind} ({t.target})" for t in done.triggers.failed]
+    """What is live after a failure that came after the upload (and its deployment)."""
+    worker = plan.worker
+    failed = [what for what, _ in done.unfinished]
+    failed += [f"setting {t.kind} ({t.target})" for t in done.triggers.failed]
     set_ = [f"{t.kind} ({t.target})" for t in done.triggers.steps if t.state == "set"]
+    if not worker.deploy:
+        return ActionError(
+            f"Version {done.version_id or '(unknown)'} of {worker.script_name} was uploaded "
+            f"(not deployed: what serves is unchanged), but {', '.join(failed)} failed. Re-run "
+            "the step: it uploads the version again, and nothing else changes.",
+            title="Worker version incomplete",
+        )
+    share = worker.rollout_percentage
+    live = f" at {share:g} % of traffic" if share < 100 else ""
     return ActionError(
-        f"Version {done.version_id or '(unknown)'} of {plan.worker.script_name} is live, but "
-        f"setting {', '.join(failed)} failed"
+        f"Version {done.version_id or '(unknown)'} of {worker.script_name} is live{live}, but "
+        f"{', '.join(failed)} failed"
         + (f"; set: {', '.join(set_)}" if set_ else "")
         + ". Re-run the step: every step replaces or updates what it sets, so nothing is "
         "applied twice.",
-        title="Worker triggers incomplete",
+        title="Worker triggers incomplete" if done.triggers.failed else "Worker publish incomplete",
     )
 
 
@@ -360,7 +413,11 @@ def _triggers(plan: WorkerPlan, published: Published, dry_run: bool) -> str:
             rows.append(("queue consumer", markdown.code(consumer.queue), "would be set"))
         return markdown.table(("Trigger", "Value", "State"), rows)
     if not published.triggers.steps:
-        return "No triggers were set."
+        return (
+            "No triggers were set."
+            if published.uploaded
+            else "No triggers were set: the run stopped before them."
+        )
     rows = []
     for step in published.triggers.steps:
         shown_url = step.kind == "workers.dev" and step.state == "set" and published.url

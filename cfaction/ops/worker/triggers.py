@@ -6,6 +6,14 @@ Every step is idempotent (a PUT that replaces, or a consumer updated in place), 
 finishes what a failure left undone. A step that fails does not stop the others, as in
 wrangler; each one's result is reported.
 
+Retried as every request is (:data:`cfaction.catalogue.RETRY_TABLE`). The PUTs (routes,
+custom domains, crons, Workflows) and the workers.dev switch state what should be, so
+sending one again after a lost answer changes nothing: the routes PUT replaces the Worker's
+routes, the custom domains PUT names every origin with its override flags. The two creates,
+a zone route and a queue consumer, are not safe to send twice: after a lost answer the zone's
+routes (or the queue's consumers) are read first, and one already there for this Worker is
+the one the lost attempt made (:meth:`cfaction.client.Client.write`).
+
 * workers.dev: the account's subdomain is read when the Worker is to be reachable there, then
   ``POST …/scripts/{name}/subdomain {"enabled", "previews_enabled"?}`` is always sent
   (``previews_enabled`` only when ``preview_urls`` is set: else the API keeps its default).
@@ -24,7 +32,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Final, Literal
 
 from cfaction.client import Client
 from cfaction.errors import CloudflareError, PermissionDeniedError
@@ -38,6 +47,10 @@ SCRIPT_API_DATE = {"Cloudflare-Workers-Script-Api-Date": "2025-08-01"}
 """The API date wrangler sends with the subdomain switch (previews follow workers.dev)."""
 
 State = Literal["set", "failed", "not attempted"]
+ROUTE_EXISTS: Final = frozenset({10020})
+"""A zone route of a pattern the zone has: the lost attempt may have made it."""
+CONSUMER_EXISTS: Final = frozenset({11004})
+"""``workers.api.error.consumer_exists``: the queue has a Worker consumer already."""
 
 
 @dataclass
@@ -163,11 +176,33 @@ def _zone_routes(ctx: Context, zone_id: str, patterns: list[str], script: str) -
         route = existing.get(pattern)
         body = {"pattern": pattern, "script": script}
         if route is None:
-            ctx.client.request("POST", path, json_body=body, permission=WORKERS_ROUTES_EDIT)
+            ctx.client.write(
+                "POST",
+                path,
+                json_body=body,
+                permission=WORKERS_ROUTES_EDIT,
+                check=partial(_zone_route, ctx, path, pattern, script),
+                conflict_codes=ROUTE_EXISTS,
+            )
         elif route.get("script") != script:
             ctx.client.request(
                 "PUT", f"{path}/{route['id']}", json_body=body, permission=WORKERS_ROUTES_EDIT
             )
+
+
+def _zone_route(
+    ctx: Context, path: str, pattern: str, script: str, _since: float
+) -> dict[str, Any] | None:
+    """The zone's route of ``pattern`` when it runs ``script``, else None."""
+    routes = ctx.client.get(path, permission=WORKERS_ROUTES_EDIT) or []
+    return next(
+        (
+            dict(r)
+            for r in routes
+            if isinstance(r, Mapping) and r.get("pattern") == pattern and r.get("script") == script
+        ),
+        None,
+    )
 
 
 def _domains(ctx: Context, plan: WorkerPlan) -> None:
@@ -237,7 +272,29 @@ def _consumer(
             "PUT", f"{base}/{mine['consumer_id']}", json_body=body, permission=QUEUES_EDIT
         )
     else:
-        ctx.client.request("POST", base, json_body=body, permission=QUEUES_EDIT)
+        ctx.client.write(
+            "POST",
+            base,
+            json_body=body,
+            permission=QUEUES_EDIT,
+            check=partial(_worker_consumer, ctx, base, script),
+            conflict_codes=CONSUMER_EXISTS,
+        )
+
+
+def _worker_consumer(ctx: Context, base: str, script: str, _since: float) -> dict[str, Any] | None:
+    """The queue's consumer that is this Worker, else None."""
+    consumers = ctx.client.get(base, permission=QUEUES_EDIT) or []
+    return next(
+        (
+            dict(c)
+            for c in consumers
+            if isinstance(c, Mapping)
+            and c.get("type", "worker") == "worker"
+            and script in (c.get("script"), c.get("script_name"), c.get("service"))
+        ),
+        None,
+    )
 
 
 def _workflow(ctx: Context, plan: WorkerPlan, workflow: Any) -> None:

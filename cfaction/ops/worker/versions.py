@@ -8,6 +8,11 @@ deploys. A rollback picks what wrangler picks: the newest deployment before the 
 that has a version at 100 %. When Cloudflare refuses a rollback because the Worker's secrets
 changed since that version (10220), it is sent again with ``force=true``, as wrangler's
 non-interactive confirmation does.
+
+A deployment is not safe to send twice (each one is a new entry of the history, which a
+later rollback reads), so when its answer is lost the deployments are read first
+(:func:`deployment_made`): one with the same versions, shares and message, made since the
+request went out, is the one it made.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfaction.client import Client
+from cfaction.client import Client, created_at
 from cfaction.errors import ActionError, APIError, CloudflareError, InputError, NotFoundError
 from cfaction.ops.base import Context
 from cfaction.ops.worker.inputs import WorkerInputs
@@ -148,16 +153,61 @@ def apply_release(ctx: Context, plan: ReleasePlan) -> Released:
 
 
 def _post(client: Client, path: str, body: Mapping[str, Any], *, force: bool) -> dict[str, Any]:
-    envelope = client.request(
+    return post_deployment(client, path, body, params={"force": "true"} if force else None)
+
+
+def post_deployment(
+    client: Client,
+    path: str,
+    body: Mapping[str, Any],
+    params: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``POST …/deployments`` (``path``), retried as every write is; after a lost answer,
+    the deployment it made is looked for before it is sent again."""
+    script_path = path.removesuffix("/deployments")
+    envelope = client.write(
         "POST",
         path,
-        params={"force": "true"} if force else None,
+        params=params,
         json_body=dict(body),
-        # A deployment of the same versions again changes nothing that matters.
-        idempotent=True,
         permission=WORKERS_SCRIPTS_EDIT,
+        check=lambda since: deployment_made(client, script_path, body, since),
     )
     return envelope.result if isinstance(envelope.result, dict) else {}
+
+
+def deployment_made(
+    client: Client, script_path: str, body: Mapping[str, Any], since: float
+) -> dict[str, Any] | None:
+    """The deployment ``body`` describes, made at or after ``since`` (epoch seconds, by
+    Cloudflare's clock), or None: the same versions at the same shares and, when the body
+    has a message, that message (Cloudflare may keep only its start)."""
+    try:
+        result = client.get(f"{script_path}/deployments", permission=WORKERS_SCRIPTS_EDIT)
+    except NotFoundError:
+        return None
+    rows = result.get("deployments") if isinstance(result, Mapping) else None
+    wanted = _shares(body.get("versions"))
+    message = str((body.get("annotations") or {}).get("workers/message") or "")
+    for row in rows or []:
+        if not isinstance(row, Mapping):
+            continue
+        made = created_at(row.get("created_on"))
+        if made is None or made < since or _shares(row.get("versions")) != wanted:
+            continue
+        kept = str((row.get("annotations") or {}).get("workers/message") or "")
+        if message and not (kept and message.startswith(kept)):
+            continue
+        return dict(row)
+    return None
+
+
+def _shares(versions: Any) -> set[tuple[str, float]]:
+    return {
+        (str(v.get("version_id")), round(float(v.get("percentage") or 0), 2))
+        for v in versions or []
+        if isinstance(v, Mapping)
+    }
 
 
 def deployments(client: Client, script_path: str) -> list[Deployment]:

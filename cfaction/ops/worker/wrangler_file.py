@@ -14,6 +14,13 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, Final
 
+from cfaction.documents import (
+    DocumentError,
+    check_document,
+    load_json,
+    long_number_error,
+    too_deep_error,
+)
 from cfaction.errors import InputError
 from cfaction.workspace import Workspace
 
@@ -110,15 +117,27 @@ def parse_top_level(path: Path, text: str) -> dict[str, Any]:
 
 
 def _parse(path: Path, text: str, suffix: str) -> Any:
+    """The file's document, read with the bounds of :mod:`cfaction.documents` (nesting,
+    number length, and for JSON duplicate keys; TOML refuses those itself)."""
     if suffix == ".toml":
         try:
-            return tomllib.loads(text)
+            data = tomllib.loads(text)
+            check_document(data)
         except tomllib.TOMLDecodeError as error:
             raise InputError(
                 "config", f"{path} is not valid TOML: {error}.", "Fix the TOML syntax there."
             ) from None
+        except RecursionError:  # tomllib recurses per level of arrays and inline tables
+            raise _refused(path, too_deep_error()) from None
+        except DocumentError as error:
+            raise _refused(path, error) from None
+        except ValueError:  # an integer of more digits than Python converts (4,300)
+            raise _refused(path, long_number_error(None)) from None
+        return data
     try:
-        return json.loads(strip_jsonc(text))
+        return load_json(strip_jsonc(text))
+    except DocumentError as error:
+        raise _refused(path, error) from None
     except ValueError as error:
         problem = (
             f"{error.msg} at line {error.lineno}, column {error.colno}"
@@ -130,6 +149,10 @@ def _parse(path: Path, text: str, suffix: str) -> Any:
             f"{path} is not valid JSON: {problem}.",
             "Fix the JSON syntax there (// and /* */ comments and trailing commas are allowed).",
         ) from None
+
+
+def _refused(path: Path, error: DocumentError) -> InputError:
+    return InputError("config", f"{path} {error.problem}.", error.fix)
 
 
 def select_environment(path: Path, top: dict[str, Any], name: str) -> dict[str, Any]:
