@@ -1,5 +1,5 @@
 """The hook ``main`` calls around a run: a GitHub Deployment around the Worker's apply, and
-the pull-request comment once the report is written.
+the pull-request comment once the report is written (imported only by a run that asks for one).
 
 ``main`` calls :meth:`Feedback.around` on the operation before performing it (for a
 Worker with ``deployment_environment``, the apply is wrapped: the deployment is created,
@@ -32,7 +32,7 @@ PERMISSIONS_URL = (
 
 
 class Feedback:
-    """What one run tells GitHub. Built for every run; does nothing unless asked to."""
+    """What one run tells GitHub; built only for a run that asks for a comment or a deployment."""
 
     def __init__(
         self,

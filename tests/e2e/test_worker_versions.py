@@ -153,6 +153,28 @@ def test_a_version_is_promoted_later_in_two_calls(emulator: Emulator) -> None:
     assert serving(emulator) == {live: 25, candidate: 75}
 
 
+def test_a_rollout_keeps_the_stable_version_beside_whatever_is_rolled_out(
+    emulator: Emulator,
+) -> None:
+    stable = deploy(emulator).outputs["version_id"]
+    canary = deploy(emulator, "v2", rollout_percentage="60").outputs["version_id"]
+    assert serving(emulator) == {canary: 60, stable: 40}
+
+    # A re-run (or the next deploy) during the rollout replaces the canary, not the stable
+    # version, though the canary has the larger share.
+    again = deploy(emulator, "v2", rollout_percentage="60")
+
+    replacement = again.outputs["version_id"]
+    assert serving(emulator) == {replacement: 60, stable: 40}
+    assert again.outputs["previous_version_id"] == stable
+
+    # Raising the canary's share keeps the stable version beside it too.
+    raised = step(emulator, script_name="app", version_id=replacement, rollout_percentage="90")
+
+    assert raised.exit_code == 0, raised.stdout
+    assert serving(emulator) == {replacement: 90, stable: 10}
+
+
 def test_an_unknown_version_is_a_clear_error(emulator: Emulator) -> None:
     deploy(emulator)
 

@@ -22,6 +22,7 @@ def count(matrix: str, **figures: int) -> None:
 
 def lines() -> list[str]:
     return [
-        f"{matrix}: " + ", ".join(f"{name} {value:,}" for name, value in totals.items())
+        f"{matrix}: "
+        + ", ".join(f"{name.replace('_', ' ')} {value:,}" for name, value in totals.items())
         for matrix, totals in sorted(_FIGURES.items())
     ]

@@ -36,7 +36,7 @@ from cfaction.ops.worker.upload import (
     check_sizes,
     read_upload,
 )
-from cfaction.ops.worker.versions import ReleasePlan, plan_release
+from cfaction.ops.worker.versions import ReleasePlan, deployments, plan_release, stable_version
 from cfaction.ops.worker.wrangler import RouteSpec
 from cfaction.permissions import WORKERS_SCRIPTS_EDIT, ZONE_READ
 from cfaction.zones import Zone
@@ -231,20 +231,15 @@ def _tags(worker: WorkerInputs, service: Service | None) -> tuple[str, ...] | No
 
 
 def _serving_version(client: Client, path: str) -> str:
-    try:
-        result = client.get(f"{path}/deployments", permission=WORKERS_SCRIPTS_EDIT)
-    except NotFoundError:
-        result = None
-    deployments = (result or {}).get("deployments") if isinstance(result, Mapping) else None
-    if not deployments:
+    """The version the rollout keeps beside the new one (:func:`stable_version`)."""
+    stable = stable_version(deployments(client, path))
+    if stable is None:
         raise InputError(
             "rollout_percentage",
             "needs a version that serves now, and this Worker has none.",
             "Publish it once with rollout_percentage: 100.",
         )
-    versions = deployments[0].get("versions") or []
-    best = max(versions, key=lambda v: float(v.get("percentage") or 0))
-    return str(best["version_id"])
+    return stable
 
 
 def _zone(ctx: Context, *, need_account: bool) -> Zone | None:

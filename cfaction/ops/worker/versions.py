@@ -106,7 +106,7 @@ def plan_release(
         share = worker.rollout_percentage
         shares = ((target, 100.0),)
         if share < 100:
-            serving = _serving(current)
+            serving = stable_version(history)
             if serving is None or serving == target:
                 raise InputError(
                     "rollout_percentage",
@@ -244,6 +244,24 @@ def rollback_target(history: Sequence[Deployment]) -> str | None:
 
 
 def _serving(current: Deployment | None) -> str | None:
+    """The version with the largest share of ``current``."""
     if current is None or not current.versions:
         return None
     return max(current.versions, key=lambda item: item[1])[0]
+
+
+def stable_version(history: Sequence[Deployment]) -> str | None:
+    """The version a gradual rollout keeps serving beside the one it deploys: the version
+    that serves now, and while a rollout is under way (two versions share the traffic) the
+    one of them that last served all traffic, whatever its share now. So the next deploy
+    during a rollout, or a re-run after a failed one, replaces the version being rolled out
+    and keeps the stable one. (``history`` newest first; None when nothing serves.)"""
+    if not history or not history[0].versions:
+        return None
+    current = [version for version, _ in history[0].versions]
+    if len(current) == 1:
+        return current[0]
+    for earlier in history[1:]:
+        if earlier.full_version in current:
+            return earlier.full_version
+    return _serving(history[0])
