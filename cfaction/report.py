@@ -175,13 +175,14 @@ class RunnerReporter(Reporter):
         report_path = self._write_report(scrubbed)
         if report_path:
             scrubbed["report_path"] = report_path
-        fitted, cuts = output_budget.fit(
-            {name: format_output(value) for name, value in scrubbed.items()}, scrubbed
-        )
+        texts = {name: format_output(value) for name, value in scrubbed.items()}
+        fitted, cuts = output_budget.fit(texts, scrubbed)
         if cuts:
             self._note_cuts(fitted, cuts, report_path)
         for name, value in fitted.items():
-            gha.set_output(name, format_output(value))
+            # Formatted again only when fitting replaced it (a cut list, the noted result).
+            text = texts[name] if value is scrubbed[name] else format_output(value)
+            gha.set_output(name, text)
 
     def _write_report(self, document: dict[str, OutputValue]) -> str:
         """The whole outputs in the report file; its path, or "" when it cannot be written."""

@@ -147,6 +147,31 @@ def parse_api_url(name: str, text: str, *, default: str) -> str:
     return text
 
 
+def key_value_lines(
+    name: str,
+    text: str,
+    fix: str,
+    check_key: Callable[[str, str], None] | None = None,
+) -> dict[str, str]:
+    """``KEY=value`` lines: blank lines and ``#`` comments skipped, keys and values trimmed,
+    each key once. ``fix`` says how to write a line that is not ``KEY=value``; ``check_key``
+    (called with ``name`` and the key) refuses a key the input does not take."""
+    found: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(name, f"line {number} is not KEY=value.", fix)
+        if check_key is not None:
+            check_key(name, key)
+        if key in found:
+            raise InputError(name, f"names {key} twice (line {number}).", "Give each name once.")
+        found[key] = value.strip()
+    return found
+
+
 def int_between(low: int, high: int) -> Callable[[str, str], int]:
     """A parser of whole numbers from ``low`` to ``high``."""
 

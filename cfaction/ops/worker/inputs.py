@@ -58,7 +58,7 @@ from cfaction.ops.worker.release import (
 from cfaction.ops.worker.secrets import parse_secrets
 from cfaction.ops.worker.wrangler import AssetsSpec, RouteSpec, WorkerConfig, load_worker_config
 from cfaction.problems import Problems
-from cfaction.values import normalize_hostname, parse_bool, shown
+from cfaction.values import key_value_lines, normalize_hostname, parse_bool, shown
 from cfaction.workspace import Workspace
 
 WORKER_INPUTS: Final = OPERATIONS["worker"].inputs
@@ -691,21 +691,7 @@ def _vars(text: str) -> dict[str, Any]:
 
 
 def _key_values(name: str, text: str) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise InputError(
-                name, f"line {number} is not KEY=value.", "Write one KEY=value per line."
-            )
-        _binding_name(name, key)
-        if key in result:
-            raise InputError(name, f"names {key} twice.", "Give each name once.")
-        result[key] = value.strip()
-    return result
+    return key_value_lines(name, text, "Write one KEY=value per line.", _binding_name)
 
 
 def _binding_name(name: str, key: str) -> None:

@@ -23,7 +23,7 @@ from typing import Final
 
 from cfaction.documents import DocumentError, DuplicateKeyError, load_json
 from cfaction.errors import InputError
-from cfaction.values import shown
+from cfaction.values import key_value_lines, shown
 from cfaction.workspace import Workspace
 
 BINDING_NAME: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
@@ -87,23 +87,12 @@ def parse_secrets(text: str, workspace: Workspace) -> dict[str, str]:
 
 
 def _from_lines(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise InputError(
-                "secrets",
-                f"line {number} is not KEY=value.",
-                "Write one KEY=value per line, a JSON object, or @path of a .env or .json "
-                "file (for values of several lines).",
-            )
-        if key in found:
-            raise InputError("secrets", f"names {key} twice (line {number}).", "Give each once.")
-        found[key] = value.strip()
-    return found
+    return key_value_lines(
+        "secrets",
+        text,
+        "Write one KEY=value per line, a JSON object, or @path of a .env or .json file (for "
+        "values of several lines).",
+    )
 
 
 def _from_file(written: str, content: str) -> dict[str, str]:
